@@ -1,0 +1,11 @@
+# BLAKE2b-256, the hash of every Polkadot digest here (`BlakeTwo256::hash_of`, reference A.1).
+from __future__ import annotations
+
+from hashlib import blake2b
+
+__all__ = ["blake2_256"]
+
+
+def blake2_256(data: bytes) -> bytes:
+    """BLAKE2b with a 32-byte digest, no key."""
+    return blake2b(data, digest_size=32).digest()
