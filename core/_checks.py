@@ -57,7 +57,9 @@ def tuple_of(record: object, field: str, value: Any, kind: type | tuple[type, ..
         object.__setattr__(record, field, value)
     for i, item in enumerate(value):
         if not isinstance(item, kind):
-            name = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            name = (
+                kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            )
             raise InvalidRecord(type(record).__name__, f"{field}[{i}]", item, f"must be a {name}")
 
 

@@ -37,7 +37,7 @@ class BackedCandidate:
         return self.candidate.to_plain()
 
     def validator_indices_and_core_index(self, group_size: int) -> tuple[BitVec, int | None]:
-        """Split off elastic scaling's 8 core-index bits when the vector is `group_size + 8` long."""
+        """Split off elastic scaling's 8 core-index bits (present when `group_size + 8` long)."""
         bits = self.validator_indices
         if len(bits) == group_size + 8:
             return bits.slice(0, group_size), bits.slice(group_size, group_size + 8).as_int()

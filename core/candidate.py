@@ -47,17 +47,19 @@ class CandidateDescriptor:
         c.hash32(self, "validation_code_hash", self.validation_code_hash)
 
     def scale(self) -> bytes:
-        return b"".join((
-            u32(self.para_id),
-            self.relay_parent,
-            self.collator,
-            self.persisted_validation_data_hash,
-            self.pov_hash,
-            self.erasure_root,
-            self.signature,
-            self.para_head,
-            self.validation_code_hash,
-        ))
+        return b"".join(
+            (
+                u32(self.para_id),
+                self.relay_parent,
+                self.collator,
+                self.persisted_validation_data_hash,
+                self.pov_hash,
+                self.erasure_root,
+                self.signature,
+                self.para_head,
+                self.validation_code_hash,
+            )
+        )
 
     @classmethod
     def read(cls, r: Reader) -> CandidateDescriptor:
@@ -76,7 +78,8 @@ class CandidateDescriptor:
 
     def __repr__(self) -> str:
         return (
-            f"CandidateDescriptor(para_id={self.para_id}, relay_parent=0x{self.relay_parent.hex()[:16]}..,"
+            f"CandidateDescriptor(para_id={self.para_id},"
+            f" relay_parent=0x{self.relay_parent.hex()[:16]}..,"
             f" collator=0x{self.collator.hex()[:16]}.., pov_hash=0x{self.pov_hash.hex()[:16]}..)"
         )
 
@@ -237,12 +240,14 @@ class PersistedValidationData:
         c.u32(self, "max_pov_size", self.max_pov_size)
 
     def scale(self) -> bytes:
-        return b"".join((
-            encode_bytes(self.parent_head),
-            u32(self.relay_parent_number),
-            self.relay_parent_storage_root,
-            u32(self.max_pov_size),
-        ))
+        return b"".join(
+            (
+                encode_bytes(self.parent_head),
+                u32(self.relay_parent_number),
+                self.relay_parent_storage_root,
+                u32(self.max_pov_size),
+            )
+        )
 
     @classmethod
     def read(cls, r: Reader) -> PersistedValidationData:

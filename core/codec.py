@@ -6,15 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, cast, overload
 
-from .bitvec import BitVec
-from .cores import CoreState, FreeCore, OccupiedCore, OccupiedCoreAssumption, ScheduledCore
+from .cores import CoreState, FreeCore, OccupiedCore, ScheduledCore
 from .disputes import (
     DISPUTE_STATEMENT_TYPES,
     DISPUTE_STATUS_TYPES,
     DisputeStatement,
     DisputeStatus,
-    InvalidDisputeStatementKind,
-    ValidDisputeStatementKind,
 )
 from .errors import BackableError, DecodeError, InvalidRecord
 from .header import DIGEST_TYPES, DigestItem
@@ -29,7 +26,7 @@ from .statements import (
     ValidityAttestation,
 )
 
-__all__ = ["decode", "encode"]
+__all__ = ["decode", "decode_using", "encode"]
 
 T = TypeVar("T")
 
@@ -72,7 +69,9 @@ def encode(record: Any, as_type: type | None = None) -> bytes:
 
 
 @overload
-def decode(record_type: type[CoreState], data: bytes) -> OccupiedCore | ScheduledCore | FreeCore: ...
+def decode(
+    record_type: type[CoreState], data: bytes
+) -> OccupiedCore | ScheduledCore | FreeCore: ...
 @overload
 def decode(record_type: type[T], data: bytes) -> T: ...
 @overload
@@ -87,11 +86,19 @@ def decode(record_type: Any, data: bytes) -> Any:
     bytes. No other exception escapes for any `bytes` input.
     """
     name = getattr(record_type, "__name__", repr(record_type))
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise TypeError(f"decode({name}): data must be bytes, not {type(data).__name__}")
     reader = _ENUM_READERS.get(record_type) or getattr(record_type, "read", None)
     if reader is None:
         raise TypeError(f"decode: {name} has no SCALE form")
+    value = decode_using(name, reader, data)
+    if record_type in _ENUM_READERS and not isinstance(value, record_type):
+        raise DecodeError(name, 0, f"the bytes hold a {type(value).__name__}, not a {name}")
+    return value
+
+
+def decode_using(name: str, reader: Callable[[Reader], T], data: bytes) -> T:
+    """Run `reader` over all of `data`, with decode's error contract; `name` goes in errors."""
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError(f"decode({name}): data must be bytes, not {type(data).__name__}")
     r = Reader(bytes(data))
     try:
         value = reader(r)
@@ -104,20 +111,6 @@ def decode(record_type: Any, data: bytes) -> Any:
     except (ValueError, IndexError, OverflowError, RecursionError) as e:
         # Nothing above should raise these; if one does, it is still the input's fault.
         raise DecodeError(name, r.pos, f"{type(e).__name__}: {e}") from None
-    if record_type in _ENUM_READERS and not isinstance(value, record_type):
-        raise DecodeError(name, 0, f"the bytes hold a {type(value).__name__}, not a {name}")
     if r.pos != len(r.data):
         raise DecodeError(name, r.pos, f"{len(r.data) - r.pos} trailing bytes")
     return value
-
-
-# Everything decodable, for tests and tools that iterate over the wire types.
-WIRE_TYPES: tuple[type, ...] = (
-    BitVec,
-    OccupiedCoreAssumption,
-    OccupiedCore,
-    ScheduledCore,
-    CoreState,
-    ValidDisputeStatementKind,
-    InvalidDisputeStatementKind,
-)

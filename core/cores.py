@@ -97,16 +97,18 @@ class OccupiedCore:
 
     def scale(self) -> bytes:
         a, t = self.next_up_on_available, self.next_up_on_time_out
-        return b"".join((
-            b"\x00" if a is None else b"\x01" + a.scale(),
-            u32(self.occupied_since),
-            u32(self.time_out_at),
-            b"\x00" if t is None else b"\x01" + t.scale(),
-            self.availability.scale(),
-            u32(self.group_responsible),
-            self.candidate_hash,
-            self.candidate_descriptor.scale(),
-        ))
+        return b"".join(
+            (
+                b"\x00" if a is None else b"\x01" + a.scale(),
+                u32(self.occupied_since),
+                u32(self.time_out_at),
+                b"\x00" if t is None else b"\x01" + t.scale(),
+                self.availability.scale(),
+                u32(self.group_responsible),
+                self.candidate_hash,
+                self.candidate_descriptor.scale(),
+            )
+        )
 
     @classmethod
     def read(cls, r: Reader) -> OccupiedCore:
@@ -205,7 +207,9 @@ class GroupRotationInfo:
         """The block of the last rotation (`now` itself when groups never rotate)."""
         if self.group_rotation_frequency == 0:
             return self.now
-        return self.now - max(0, self.now - self.session_start_block) % self.group_rotation_frequency
+        return (
+            self.now - max(0, self.now - self.session_start_block) % self.group_rotation_frequency
+        )
 
     def scale(self) -> bytes:
         return u32(self.session_start_block) + u32(self.group_rotation_frequency) + u32(self.now)
@@ -213,4 +217,3 @@ class GroupRotationInfo:
     @classmethod
     def read(cls, r: Reader) -> GroupRotationInfo:
         return cls(r.u32(), r.u32(), r.u32())
-

@@ -135,7 +135,9 @@ class ApprovalCheckingMultipleCandidates:
             c.hash32(self, f"candidate_hashes[{i}]", h)
 
     def kind_scale(self) -> bytes:
-        return b"\x04" + encode_compact(len(self.candidate_hashes)) + b"".join(self.candidate_hashes)
+        return (
+            b"\x04" + encode_compact(len(self.candidate_hashes)) + b"".join(self.candidate_hashes)
+        )
 
     def scale(self) -> bytes:
         return b"\x00" + self.kind_scale()
@@ -157,7 +159,11 @@ class InvalidExplicit:
 
 
 AnyValidKind = Union[  # noqa: UP007
-    ValidExplicit, BackingSeconded, BackingValid, ApprovalChecking, ApprovalCheckingMultipleCandidates
+    ValidExplicit,
+    BackingSeconded,
+    BackingValid,
+    ApprovalChecking,
+    ApprovalCheckingMultipleCandidates,
 ]
 AnyInvalidKind = InvalidExplicit
 AnyDisputeStatement = Union[AnyValidKind, InvalidExplicit]  # noqa: UP007
@@ -291,12 +297,14 @@ class DisputeState:
 
     def scale(self) -> bytes:
         end = self.concluded_at
-        return b"".join((
-            self.validators_for.scale(),
-            self.validators_against.scale(),
-            u32(self.start),
-            b"\x00" if end is None else b"\x01" + u32(end),
-        ))
+        return b"".join(
+            (
+                self.validators_for.scale(),
+                self.validators_against.scale(),
+                u32(self.start),
+                b"\x00" if end is None else b"\x01" + u32(end),
+            )
+        )
 
     @classmethod
     def read(cls, r: Reader) -> DisputeState:
@@ -431,7 +439,10 @@ def _frozen_votes(
             or len(vote[1]) != 64
         ):
             raise InvalidRecord(
-                type(record).__name__, f"{field}[{index}]", vote, "must be (kind, 64-byte signature)"
+                type(record).__name__,
+                f"{field}[{index}]",
+                vote,
+                "must be (kind, 64-byte signature)",
             )
     return value if isinstance(value, _PMapType) else pmap(value)
 
@@ -470,7 +481,7 @@ class CandidateVotes:
         receipt = CandidateReceipt.read(r)
         valid = _read_vote_map(r, ValidDisputeStatementKind.read)
         invalid = _read_vote_map(r, InvalidDisputeStatementKind.read)
-        return cls(receipt, valid, invalid)  # type: ignore[arg-type]
+        return cls(receipt, valid, invalid)
 
 
 def _read_vote_map(r: Reader, kind: Any) -> PMap[int, tuple[Any, bytes]]:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from . import _checks as c
 from .backed import BackedCandidate
+from .codec import decode_using
 from .disputes import DisputeStatementSet
 from .header import Header
 from .scale import Reader, ScaleError, encode_compact
@@ -36,8 +37,11 @@ def _read_dispute_set(r: Reader) -> DisputeStatementSet:
     return DisputeStatementSet.read(r)
 
 
-def _encode_vec(items: tuple[SignedAvailabilityBitfield, ...] | tuple[BackedCandidate, ...]
-                | tuple[DisputeStatementSet, ...]) -> bytes:
+def _encode_vec(
+    items: tuple[SignedAvailabilityBitfield, ...]
+    | tuple[BackedCandidate, ...]
+    | tuple[DisputeStatementSet, ...],
+) -> bytes:
     return encode_compact(len(items)) + b"".join(i.scale() for i in items)
 
 
@@ -63,7 +67,9 @@ class ProvisionerInherentData:
 
     @classmethod
     def read(cls, r: Reader) -> ProvisionerInherentData:
-        return cls(r.vec(_read_bitfield, 69), r.vec(_read_backed, 300), r.vec(_read_dispute_set, 37))
+        return cls(
+            r.vec(_read_bitfield, 69), r.vec(_read_backed, 300), r.vec(_read_dispute_set, 37)
+        )
 
     def with_parent_header(self, parent_header: Header) -> ParachainsInherentData:
         return ParachainsInherentData(
@@ -143,6 +149,4 @@ def encode_paras_inherent_extrinsic(data: ParachainsInherentData) -> bytes:
 
 def decode_paras_inherent_extrinsic(raw: bytes) -> ParachainsInherentData:
     """Decode a raw `ParaInherent.enter` extrinsic; raises DecodeError on anything else."""
-    from .codec import decode
-
-    return decode(ParasInherentExtrinsic, raw)
+    return decode_using("ParaInherent.enter extrinsic", ParasInherentExtrinsic.read, raw)

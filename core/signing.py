@@ -63,13 +63,15 @@ def bitfield_signing_payload(bitfield: BitVec, context: SigningContext) -> bytes
 def collator_signature_payload(descriptor: CandidateDescriptor) -> bytes:
     """The 132 bytes a collator signs: relay parent, para id (u32 LE), PVD hash, PoV hash and
     validation code hash (reference A.2)."""
-    return b"".join((
-        descriptor.relay_parent,
-        u32(descriptor.para_id),
-        descriptor.persisted_validation_data_hash,
-        descriptor.pov_hash,
-        descriptor.validation_code_hash,
-    ))
+    return b"".join(
+        (
+            descriptor.relay_parent,
+            u32(descriptor.para_id),
+            descriptor.persisted_validation_data_hash,
+            descriptor.pov_hash,
+            descriptor.validation_code_hash,
+        )
+    )
 
 
 def check_collator_signature(descriptor: CandidateDescriptor) -> bool:
