@@ -30,5 +30,7 @@ def inherent_bytes(number: str) -> bytes:
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
-        pytest.fail(f"real chain data not found at {SHARED_DATA}; ../shared must sit beside the checkout")
+        pytest.fail(
+            f"real chain data not found at {SHARED_DATA}; ../shared must sit beside the checkout"
+        )
     return SHARED_DATA

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+import pytest
+
+from core import (
+    CandidateCommitments,
+    CandidateDescriptor,
+    CandidateReceipt,
+    CommittedCandidateReceipt,
+    InvalidRecord,
+    OutboundHrmpMessage,
+    PersistedValidationData,
+    PoV,
+    blake2_256,
+    decode,
+    decode_paras_inherent_extrinsic,
+    encode,
+)
+from tests.conftest import REAL_BLOCKS, inherent_bytes, load_derived
+
+
+def _descriptor(**overrides: object) -> CandidateDescriptor:
+    fields: dict[str, object] = {
+        "para_id": 1000,
+        "relay_parent": b"\x01" * 32,
+        "collator": b"\x02" * 32,
+        "persisted_validation_data_hash": b"\x03" * 32,
+        "pov_hash": b"\x04" * 32,
+        "erasure_root": b"\x05" * 32,
+        "signature": b"\x06" * 64,
+        "para_head": b"\x07" * 32,
+        "validation_code_hash": b"\x08" * 32,
+    }
+    fields.update(overrides)
+    return CandidateDescriptor(**fields)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("block", REAL_BLOCKS)
+def test_candidate_and_commitments_hashes_equal_the_independent_decoder(block: str) -> None:
+    data = decode_paras_inherent_extrinsic(inherent_bytes(block))
+    derived = load_derived(block)["backed_candidates"]
+    assert len(data.backed_candidates) == len(derived)
+    for backed, expected in zip(data.backed_candidates, derived, strict=True):
+        candidate = backed.candidate
+        assert "0x" + candidate.commitments.hash().hex() == expected["commitments_hash"]
+        assert "0x" + candidate.hash().hex() == expected["candidate_hash"]
+        assert "0x" + encode(candidate.descriptor).hex() == expected["descriptor_scale"]
+        assert "0x" + encode(candidate.commitments).hex() == expected["commitments_scale"]
+        assert "0x" + encode(candidate.to_plain()).hex() == expected["candidate_receipt_scale"]
+        assert candidate.descriptor.para_id == expected["para_id"]
+
+
+def test_the_candidate_hash_is_the_hash_of_descriptor_and_commitments_hash() -> None:
+    commitments = CandidateCommitments(head_data=b"head", hrmp_watermark=7)
+    committed = CommittedCandidateReceipt(_descriptor(), commitments)
+    expected = blake2_256(encode(_descriptor()) + blake2_256(encode(commitments)))
+    assert committed.hash() == expected
+    assert committed.to_plain() == CandidateReceipt(_descriptor(), blake2_256(encode(commitments)))
+    assert committed.to_plain().hash() == expected
+    # never the hash of the committed receipt's own encoding (reference G.1)
+    assert committed.hash() != blake2_256(encode(committed))
+
+
+def test_a_descriptor_encodes_to_292_bytes_in_field_order() -> None:
+    raw = encode(_descriptor())
+    assert len(raw) == 292
+    assert raw[:4] == (1000).to_bytes(4, "little")
+    assert raw[4:36] == b"\x01" * 32
+    assert raw[164:228] == b"\x06" * 64
+    assert raw[260:] == b"\x08" * 32
+
+
+def test_commitments_encode_every_field_in_rust_order() -> None:
+    commitments = CandidateCommitments(
+        upward_messages=(b"u",),
+        horizontal_messages=(OutboundHrmpMessage(2000, b"h"),),
+        new_validation_code=b"code",
+        head_data=b"hd",
+        processed_downward_messages=3,
+        hrmp_watermark=9,
+    )
+    assert encode(commitments).hex() == (
+        "04"
+        + "0475"  # one upward message "u"
+        + "04"
+        + "d0070000"
+        + "0468"  # one HRMP message to 2000, "h"
+        + "01"
+        + "10636f6465"  # Some(code)
+        + "086864"  # head data
+        + "03000000"
+        + "09000000"
+    )
+    assert decode(CandidateCommitments, encode(commitments)) == commitments
+
+
+def test_commitments_default_to_empty_and_zero() -> None:
+    assert encode(CandidateCommitments()) == bytes.fromhex("000000000000000000000000")
+
+
+def test_pov_and_validation_data_hash_their_scale_encoding() -> None:
+    pov = PoV(b"block")
+    assert pov.hash() == blake2_256(b"\x14block")
+    pvd = PersistedValidationData(b"", 0, bytes(32), 0)
+    assert pvd.hash() == blake2_256(b"\x00" + bytes(4) + bytes(32) + bytes(4))
+
+
+def test_hash_caching_does_not_affect_equality_or_hashing() -> None:
+    a = CommittedCandidateReceipt(_descriptor(), CandidateCommitments())
+    b = CommittedCandidateReceipt(_descriptor(), CandidateCommitments())
+    a.hash()
+    assert a == b
+    assert hash(a) == hash(b)
+
+
+def test_lists_are_frozen_into_tuples() -> None:
+    commitments = CandidateCommitments(upward_messages=[b"a", b"b"])  # type: ignore[arg-type]
+    assert commitments.upward_messages == (b"a", b"b")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("para_id", -1, r"CandidateDescriptor\.para_id = -1: must be an int in 0\.\.2\*\*32-1"),
+        ("para_id", 2**32, r"para_id"),
+        ("relay_parent", b"\x01" * 31, r"CandidateDescriptor\.relay_parent = .*must be 32 bytes"),
+        ("signature", b"\x00" * 32, r"signature .*must be 64 bytes"),
+        ("collator", "00" * 32, r"collator .*must be 32 bytes"),
+    ],
+)
+def test_a_bad_field_names_the_record_the_field_and_the_value(
+    field: str, value: object, message: str
+) -> None:
+    with pytest.raises(InvalidRecord, match=message):
+        _descriptor(**{field: value})
+
+
+def test_records_are_frozen() -> None:
+    d = _descriptor()
+    with pytest.raises(AttributeError):
+        d.para_id = 5  # type: ignore[misc]
+
+
+def test_reprs_are_short_and_readable() -> None:
+    assert repr(_descriptor()).startswith("CandidateDescriptor(para_id=1000, relay_parent=0x0101")
+    assert repr(PoV(b"x" * 1000)) == "PoV(block_data=<1000 bytes>)"

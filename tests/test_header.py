@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import pytest
+
+from core import (
+    DecodeError,
+    DigestConsensus,
+    DigestItem,
+    DigestOther,
+    DigestPreRuntime,
+    DigestRuntimeEnvironmentUpdated,
+    DigestSeal,
+    Header,
+    decode,
+    encode,
+)
+from tests.conftest import load_derived
+
+H = b"\x11" * 32
+
+
+def test_the_block_number_is_compact() -> None:
+    header = Header(H, 22887035, H, H)
+    raw = encode(header)
+    assert raw[32:36] == bytes.fromhex("eee97405")  # (22887035 << 2) | 0b10, four-byte mode
+    assert decode(Header, raw) == header
+
+
+@pytest.mark.parametrize(
+    ("item", "tag"),
+    [
+        (DigestOther(b"x"), 0),
+        (DigestConsensus(b"BEEF", b"x"), 4),
+        (DigestSeal(b"BABE", b"x"), 5),
+        (DigestPreRuntime(b"BABE", b"x"), 6),
+        (DigestRuntimeEnvironmentUpdated(), 8),
+    ],
+)
+def test_digest_items_use_sp_runtime_indices(item: object, tag: int) -> None:
+    raw = encode(item)
+    assert raw[0] == tag
+    assert decode(DigestItem, raw) == item
+
+
+def test_an_unknown_digest_index_is_refused() -> None:
+    with pytest.raises(DecodeError, match="unknown DigestItem variant index 7"):
+        decode(DigestItem, b"\x07")
+
+
+def test_the_real_parent_header_hashes_to_the_blocks_parent_hash() -> None:
+    derived = load_derived("22887036")["parent_header"]
+    logs = derived["digest"]["logs"]
+    items = []
+    for log in logs:
+        ((kind, (engine, data)),) = log.items()
+        cls = {"PreRuntime": DigestPreRuntime, "Consensus": DigestConsensus, "Seal": DigestSeal}[
+            kind
+        ]
+        items.append(cls(bytes.fromhex(engine[2:]), bytes.fromhex(data[2:])))
+    header = Header(
+        parent_hash=bytes.fromhex(derived["parent_hash"][2:]),
+        number=derived["number"],
+        state_root=bytes.fromhex(derived["state_root"][2:]),
+        extrinsics_root=bytes.fromhex(derived["extrinsics_root"][2:]),
+        digest=tuple(items),
+    )
+    assert (
+        "0x" + header.hash().hex()
+        == "0x480e167fe170bdeb8c7c53e3505e6bb3c6eeecdf7f38eecb350ed445a57a9077"
+    )

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+import pytest
+
+from core import (
+    BitVec,
+    DecodeError,
+    Header,
+    ParachainsInherentData,
+    ProvisionerInherentData,
+    decode,
+    decode_paras_inherent_extrinsic,
+    encode,
+    encode_paras_inherent_extrinsic,
+)
+from tests.conftest import REAL_BLOCKS, inherent_bytes, load_block, load_derived
+
+
+@pytest.mark.parametrize("block", REAL_BLOCKS)
+def test_every_real_block_decodes_and_reencodes_to_the_original_bytes(block: str) -> None:
+    raw = inherent_bytes(block)
+    data = decode_paras_inherent_extrinsic(raw)
+    assert encode_paras_inherent_extrinsic(data) == raw
+
+
+@pytest.mark.parametrize("block", REAL_BLOCKS)
+def test_bitfields_equal_the_independent_decoder(block: str) -> None:
+    data = decode_paras_inherent_extrinsic(inherent_bytes(block))
+    derived = load_derived(block)
+    assert len(data.bitfields) == derived["n_bitfields"]
+    for bitfield, expected in zip(data.bitfields, derived["bitfields"], strict=True):
+        assert bitfield.validator_index == expected["validator_index"]
+        assert bitfield.payload == BitVec.from_str(expected["bits"])
+        assert "0x" + bitfield.signature.hex() == expected["signature"]
+        assert len(bitfield.payload) == derived["n_cores_from_bitfield_length"]
+
+
+@pytest.mark.parametrize("block", REAL_BLOCKS)
+def test_parent_header_is_the_blocks_parent(block: str) -> None:
+    data = decode_paras_inherent_extrinsic(inherent_bytes(block))
+    header = load_block(block)["header"]
+    assert data.parent_header.number == header["number"] - 1
+    assert "0x" + data.parent_header.hash().hex() == header["parentHash"]
+    assert data.disputes == ()
+
+
+@pytest.mark.parametrize("block", REAL_BLOCKS)
+def test_backing_bits_equal_the_independent_decoder(block: str) -> None:
+    data = decode_paras_inherent_extrinsic(inherent_bytes(block))
+    for backed, expected in zip(
+        data.backed_candidates, load_derived(block)["backed_candidates"], strict=True
+    ):
+        assert str(backed.validator_indices) == expected["validator_indices_bits"]
+        kinds = [type(v).__name__ for v in backed.validity_votes]
+        assert kinds == [v["kind"] for v in expected["validity_votes"]]
+        if expected.get("core_index_from_validator_indices") is not None:
+            group = len(expected["group_bits"])
+            bits, core = backed.validator_indices_and_core_index(group)
+            assert core == expected["core_index_from_validator_indices"]
+            assert str(bits) == expected["group_bits"]
+
+
+def test_the_runtime_form_is_the_node_form_followed_by_the_parent_header() -> None:
+    data = decode_paras_inherent_extrinsic(inherent_bytes("22939322"))
+    node = ProvisionerInherentData(data.bitfields, data.backed_candidates, data.disputes)
+    assert encode(data) == encode(node) + encode(data.parent_header)
+    assert node.with_parent_header(data.parent_header) == data
+    assert decode(ProvisionerInherentData, encode(node)) == node
+
+
+def test_an_extrinsic_with_another_call_index_is_refused_by_name() -> None:
+    raw = bytearray(inherent_bytes("22939322"))
+    at = raw.index(b"\x04\x36\x00")
+    raw[at + 1] = 0x35
+    with pytest.raises(DecodeError, match=r"call index 0x3500 is not ParaInherent\.enter"):
+        decode_paras_inherent_extrinsic(bytes(raw))
+
+
+def test_a_truncated_block_is_a_decode_error_with_an_offset() -> None:
+    raw = inherent_bytes("22939322")
+    with pytest.raises(DecodeError, match="offset"):
+        decode_paras_inherent_extrinsic(raw[:-10])
+    body = raw[raw.index(b"\x04\x36\x00") + 3 :]
+    with pytest.raises(DecodeError, match="ParachainsInherentData: need"):
+        decode(ParachainsInherentData, body[:-10])
+
+
+def test_trailing_bytes_are_a_decode_error() -> None:
+    header = Header(b"\x00" * 32, 5, b"\x01" * 32, b"\x02" * 32)
+    with pytest.raises(DecodeError, match="1 trailing bytes"):
+        decode(Header, encode(header) + b"\x00")
+
+
+def test_repr_of_inherent_data_counts_instead_of_dumping() -> None:
+    data = decode_paras_inherent_extrinsic(inherent_bytes("22939322"))
+    assert repr(data).startswith("ParachainsInherentData(bitfields=297, backed_candidates=6")

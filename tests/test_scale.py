@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from core.scale import Reader, ScaleError, encode_bytes, encode_compact
+
+
+@pytest.mark.parametrize(
+    ("value", "encoded"),
+    [
+        (0, "00"),
+        (1, "04"),
+        (63, "fc"),
+        (64, "0101"),
+        (16383, "fdff"),
+        (16384, "02000100"),
+        (2**30 - 1, "feffffff"),
+        (2**30, "0300000040"),
+        (2**32 - 1, "03ffffffff"),
+    ],
+)
+def test_compact_integers_match_parity_scale_codec(value: int, encoded: str) -> None:
+    assert encode_compact(value).hex() == encoded
+    r = Reader(bytes.fromhex(encoded))
+    assert r.compact() == value
+    assert r.remaining() == 0
+
+
+@pytest.mark.parametrize("raw", ["0100", "02000000", "0300000000", "03ffffff00"])
+def test_non_canonical_compacts_are_refused(raw: str) -> None:
+    with pytest.raises(ScaleError, match="non-canonical"):
+        Reader(bytes.fromhex(raw)).compact()
+
+
+def test_a_compact_wider_than_u32_is_refused_where_u32_is_expected() -> None:
+    with pytest.raises(ScaleError, match="exceeds 32 bits"):
+        Reader(bytes.fromhex("070000000001")).compact()
+
+
+def test_a_u64_compact_reads_eight_bytes() -> None:
+    assert Reader(bytes.fromhex("13ffffffffffffffff")).compact(64) == 2**64 - 1
+
+
+def test_bytes_are_length_prefixed() -> None:
+    assert encode_bytes(b"abc") == b"\x0cabc"
+    assert Reader(b"\x0cabc").bytes_vec() == b"abc"
+
+
+def test_a_vector_longer_than_its_input_fails_before_reading_items() -> None:
+    with pytest.raises(ScaleError, match="exceeds"):
+        Reader(b"\xfd\xff\x00").vec(lambda r: r.u8())
+
+
+def test_option_and_bool_tags_other_than_zero_or_one_are_refused() -> None:
+    with pytest.raises(ScaleError, match="option tag"):
+        Reader(b"\x02").option(lambda r: r.u8())
+    with pytest.raises(ScaleError, match="bool"):
+        Reader(b"\x02").bool()
+
+
+def test_reading_past_the_end_reports_the_offset() -> None:
+    r = Reader(b"\x01\x02\x03")
+    r.u8()
+    with pytest.raises(ScaleError) as info:
+        r.u32()
+    assert info.value.offset == 1
