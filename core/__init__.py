@@ -151,3 +151,44 @@ __all__ = [
     "statement_signing_payload",
     "verify_signature",
 ]
+
+# Candidate Backing: misbehaviour evidence and the statement table (seed 004, reference C, D).
+from .misbehavior import (
+    DoubleSign,
+    DoubleSignKind,
+    Misbehavior,
+    MultipleCandidates,
+    UnauthorizedStatement,
+    ValidityDoubleVote,
+    ValidityDoubleVoteKind,
+)
+from .table import (
+    AttestedCandidate,
+    Summary,
+    Table,
+    TableContext,
+    TableError,
+    attested_candidate,
+    attested_to_backed,
+    backing_threshold,
+    import_statement,
+)
+
+__all__ += [
+    "AttestedCandidate",
+    "DoubleSign",
+    "DoubleSignKind",
+    "Misbehavior",
+    "MultipleCandidates",
+    "Summary",
+    "Table",
+    "TableContext",
+    "TableError",
+    "UnauthorizedStatement",
+    "ValidityDoubleVote",
+    "ValidityDoubleVoteKind",
+    "attested_candidate",
+    "attested_to_backed",
+    "backing_threshold",
+    "import_statement",
+]

@@ -1,0 +1,300 @@
+# The statement table, in the style of polkadot's own statement-table tests: sentences on tiny
+# fakes. Signatures are made up (the table never checks them) except where a test says otherwise.
+from __future__ import annotations
+
+import pytest
+
+from core import (
+    AttestedCandidate,
+    BitVec,
+    DoubleSign,
+    Explicit,
+    Implicit,
+    Invalid,
+    MultipleCandidates,
+    Seconded,
+    Summary,
+    Table,
+    TableContext,
+    TableError,
+    UnauthorizedStatement,
+    Valid,
+    ValidityDoubleVote,
+    attested_candidate,
+    attested_to_backed,
+    backing_threshold,
+    import_statement,
+)
+from core.backed import BackedCandidate
+from properties.backing_strategies import candidate, fake, fake_signature
+
+PARA_A, PARA_B = 1, 2
+CTX = TableContext({PARA_A: (0, 1, 2), PARA_B: (3, 4, 5)})
+C1 = candidate(PARA_A, 1)
+C2 = candidate(PARA_A, 2)
+H1 = C1.hash()
+
+
+def run(ctx: TableContext, *statements: object) -> tuple[Table, list[Summary | None]]:
+    table = Table()
+    summaries = []
+    for s in statements:
+        table, summary = import_statement(table, ctx, s)  # type: ignore[arg-type]
+        summaries.append(summary)
+    return table, summaries
+
+
+def test_submitting_two_candidates_is_misbehavior() -> None:
+    table, summaries = run(CTX, fake(Seconded(C1), 0), fake(Seconded(C2), 0, tag=1))
+    assert summaries == [Summary(H1, PARA_A, 1), None]
+    assert table.misbehaviors == {
+        0: (MultipleCandidates((C1, fake_signature(0)), (C2, fake_signature(0, 1)), 0),)
+    }
+    assert table.candidate(C2.hash()) is None
+
+
+def test_submitting_two_candidates_is_allowed_by_the_multiple_seconded_switch() -> None:
+    ctx = TableContext(CTX.groups, allow_multiple_seconded=True)
+    table, summaries = run(ctx, fake(Seconded(C1), 0), fake(Seconded(C2), 0, tag=1))
+    assert summaries == [Summary(H1, PARA_A, 1), Summary(C2.hash(), PARA_A, 1)]
+    assert table.misbehaviors == {}
+
+
+def test_seconding_the_same_candidate_again_with_the_same_signature_is_ignored() -> None:
+    table, summaries = run(CTX, fake(Seconded(C1), 0), fake(Seconded(C1), 0))
+    assert summaries == [Summary(H1, PARA_A, 1), None]
+    assert table.misbehaviors == {}
+
+
+def test_submitting_candidate_from_wrong_group_is_misbehavior() -> None:
+    bad = fake(Seconded(C1), 3)
+    table, summaries = run(CTX, bad)
+    assert summaries == [None]
+    assert table.misbehaviors == {3: (UnauthorizedStatement(bad),)}
+    assert table.candidate(H1) is None
+
+
+def test_unauthorized_votes_are_misbehavior() -> None:
+    valid, invalid = fake(Valid(H1), 4), fake(Invalid(H1), 5)
+    table, summaries = run(CTX, fake(Seconded(C1), 0), valid, invalid)
+    assert summaries == [Summary(H1, PARA_A, 1), None, None]
+    assert table.misbehaviors == {
+        4: (UnauthorizedStatement(valid),),
+        5: (UnauthorizedStatement(invalid),),
+    }
+
+
+def test_votes_for_an_unknown_candidate_are_ignored() -> None:
+    table, summaries = run(CTX, fake(Valid(H1), 1), fake(Invalid(H1), 2))
+    assert summaries == [None, None]
+    assert table == Table()
+
+
+def test_validity_double_vote_is_misbehavior() -> None:
+    table, summaries = run(CTX, fake(Seconded(C1), 0), fake(Valid(H1), 1), fake(Valid(H1), 1, 1))
+    assert summaries == [Summary(H1, PARA_A, 1), Summary(H1, PARA_A, 2), None]
+    assert table.misbehaviors == {
+        1: (DoubleSign(DoubleSign.VALID, Valid(H1), fake_signature(1), fake_signature(1, 1), 1),)
+    }
+
+
+def test_candidate_double_signature_is_misbehavior() -> None:
+    table, _ = run(CTX, fake(Seconded(C1), 0), fake(Seconded(C1), 0, 1))
+    assert table.misbehaviors == {
+        0: (
+            DoubleSign(
+                DoubleSign.SECONDED, Seconded(C1), fake_signature(0), fake_signature(0, 1), 0
+            ),
+        )
+    }
+
+
+def test_invalid_double_signature_is_misbehavior() -> None:
+    table, _ = run(CTX, fake(Seconded(C1), 0), fake(Invalid(H1), 2), fake(Invalid(H1), 2, 1))
+    assert table.misbehaviors == {
+        2: (
+            DoubleSign(
+                DoubleSign.INVALID, Invalid(H1), fake_signature(2), fake_signature(2, 1), 2
+            ),
+        )
+    }
+
+
+@pytest.mark.parametrize("seconded_first", [True, False])
+def test_issue_and_vote_is_misbehavior(seconded_first: bool) -> None:
+    # The Valid can come first only if someone else seconded the candidate already.
+    seconded, valid = fake(Seconded(C1), 1, 1), fake(Valid(H1), 1, 2)
+    order = (seconded, valid) if seconded_first else (valid, seconded)
+    table, summaries = run(CTX, fake(Seconded(C1), 0), *order)
+    assert summaries == [Summary(H1, PARA_A, 1), Summary(H1, PARA_A, 2), None]
+    expected = ValidityDoubleVote(
+        ValidityDoubleVote.ISSUED_AND_VALIDITY, C1, fake_signature(1, 1), fake_signature(1, 2), 1
+    )
+    assert table.misbehaviors == {1: (expected,)}
+
+
+def test_issue_and_invalid_vote_is_misbehavior() -> None:
+    table, _ = run(CTX, fake(Seconded(C1), 0), fake(Invalid(H1), 0, 1))
+    assert table.misbehaviors == {
+        0: (
+            ValidityDoubleVote(
+                ValidityDoubleVote.ISSUED_AND_INVALIDITY,
+                C1,
+                fake_signature(0),
+                fake_signature(0, 1),
+                0,
+            ),
+        )
+    }
+
+
+@pytest.mark.parametrize("valid_first", [True, False])
+def test_valid_and_invalid_vote_is_misbehavior(valid_first: bool) -> None:
+    valid, invalid = fake(Valid(H1), 2, 1), fake(Invalid(H1), 2, 2)
+    order = (valid, invalid) if valid_first else (invalid, valid)
+    table, summaries = run(CTX, fake(Seconded(C1), 0), *order)
+    assert summaries[2] is None
+    assert table.misbehaviors == {
+        2: (
+            ValidityDoubleVote(
+                ValidityDoubleVote.VALIDITY_AND_INVALIDITY,
+                C1,
+                fake_signature(2, 1),
+                fake_signature(2, 2),
+                2,
+            ),
+        )
+    }
+
+
+def test_misbehaviors_are_listed_oldest_first_and_since_a_mark() -> None:
+    table, _ = run(CTX, fake(Seconded(C1), 0), fake(Seconded(C2), 0, 1))
+    mark = table.misbehavior_count
+    table, _ = run_from(table, CTX, fake(Seconded(C1), 0, 2))
+    second = DoubleSign(
+        DoubleSign.SECONDED, Seconded(C1), fake_signature(0), fake_signature(0, 2), 0
+    )
+    assert table.misbehaviors[0][1] == second
+    assert table.misbehaviors_since(mark) == ((0, second),)
+
+
+def run_from(table: Table, ctx: TableContext, *statements: object) -> tuple[Table, list[object]]:
+    out = []
+    for s in statements:
+        table, summary = import_statement(table, ctx, s)  # type: ignore[arg-type]
+        out.append(summary)
+    return table, out
+
+
+def test_a_misbehaving_statement_is_not_applied() -> None:
+    before, _ = run(CTX, fake(Seconded(C1), 0))
+    after, summary = import_statement(before, CTX, fake(Seconded(C2), 0, 1))
+    assert summary is None
+    assert after.candidate_hashes() == before.candidate_hashes() == (H1,)
+    assert after.votes(H1) == before.votes(H1)
+
+
+def test_importing_leaves_the_old_table_unchanged() -> None:
+    before, _ = run(CTX, fake(Seconded(C1), 0))
+    snapshot = before.votes(H1)
+    run_from(before, CTX, fake(Valid(H1), 1), fake(Seconded(C2), 0, 1))
+    assert before.votes(H1) == snapshot
+    assert before.misbehavior_count == 0
+
+
+def test_an_invalid_vote_is_a_new_vote_that_does_not_count() -> None:
+    table, summaries = run(CTX, fake(Seconded(C1), 0), fake(Invalid(H1), 1))
+    assert summaries == [Summary(H1, PARA_A, 1), Summary(H1, PARA_A, 1)]
+    assert attested_candidate(table, H1, CTX) is None
+    assert table.votes(H1) == (
+        (0, Seconded(C1), fake_signature(0)),
+        (1, Invalid(H1), fake_signature(1)),
+    )
+
+
+def test_an_invalid_vote_does_not_undo_a_backable_candidate() -> None:
+    table, _ = run(CTX, fake(Seconded(C1), 0), fake(Valid(H1), 1), fake(Invalid(H1), 2))
+    assert attested_candidate(table, H1, CTX) == AttestedCandidate(
+        PARA_A, C1, ((0, Implicit(fake_signature(0))), (1, Explicit(fake_signature(1))))
+    )
+
+
+@pytest.mark.parametrize(
+    ("n", "minimum", "expected"),
+    [(1, None, 1), (2, None, 2), (3, None, 2), (4, None, 3), (5, None, 3), (6, None, 4),
+     (1, 2, 1), (2, 2, 2), (3, 2, 2), (5, 2, 2), (6, 3, 3), (2, 5, 2)],
+)
+def test_backing_threshold_is_a_majority_or_the_minimum(
+    n: int, minimum: int | None, expected: int
+) -> None:
+    assert backing_threshold(n, minimum) == expected
+
+
+@pytest.mark.parametrize("minimum", [None, 2])
+@pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])
+def test_quorum_is_reached_exactly_at_the_threshold(n: int, minimum: int | None) -> None:
+    ctx = TableContext({PARA_A: tuple(range(n))}, minimum_backing_votes=minimum)
+    need = backing_threshold(n, minimum)
+    table, _ = run(ctx, fake(Seconded(C1), 0))
+    for v in range(1, need):
+        assert attested_candidate(table, H1, ctx) is None, f"backable with {v} of {need} votes"
+        table, summary = import_statement(table, ctx, fake(Valid(H1), v))
+        assert summary == Summary(H1, PARA_A, v + 1)
+    attested = attested_candidate(table, H1, ctx)
+    assert attested == AttestedCandidate(
+        PARA_A,
+        C1,
+        (
+            (0, Implicit(fake_signature(0))),
+            *((v, Explicit(fake_signature(v))) for v in range(1, need)),
+        ),
+    )
+
+
+def test_a_para_without_a_group_is_never_backable() -> None:
+    table, _ = run(CTX, fake(Seconded(C1), 0), fake(Valid(H1), 1), fake(Valid(H1), 2))
+    assert attested_candidate(table, H1, TableContext({PARA_B: (3, 4, 5)})) is None
+    assert attested_candidate(table, C2.hash(), CTX) is None
+
+
+def test_attested_to_backed_orders_votes_by_group_position() -> None:
+    group = (0, 1, 2, 3, 4, 5)
+    ctx = TableContext({PARA_A: group}, minimum_backing_votes=3)
+    table, _ = run(ctx, fake(Seconded(C1), 5), fake(Valid(H1), 3), fake(Valid(H1), 1))
+    attested = attested_candidate(table, H1, ctx)
+    assert attested is not None
+    assert attested_to_backed(attested, group) == BackedCandidate(
+        C1,
+        (Explicit(fake_signature(1)), Explicit(fake_signature(3)), Implicit(fake_signature(5))),
+        BitVec.from_str("010101"),
+    )
+
+
+def test_attested_to_backed_uses_positions_not_validator_indices() -> None:
+    group = (9, 4, 7)
+    ctx = TableContext({PARA_A: group})
+    table, _ = run(ctx, fake(Seconded(C1), 7), fake(Valid(H1), 9))
+    attested = attested_candidate(table, H1, ctx)
+    assert attested is not None
+    assert attested_to_backed(attested, group) == BackedCandidate(
+        C1, (Explicit(fake_signature(9)), Implicit(fake_signature(7))), BitVec.from_str("101")
+    )
+    assert attested_to_backed(attested, (9, 4)) is None
+
+
+def test_importing_something_that_is_not_a_signed_statement_is_refused() -> None:
+    with pytest.raises(TableError, match="expected a SignedStatement, got Valid"):
+        import_statement(Table(), CTX, Valid(H1))  # type: ignore[arg-type]
+
+
+def test_table_context_freezes_its_groups() -> None:
+    groups = {PARA_A: [0, 1]}
+    ctx = TableContext(groups)  # type: ignore[arg-type]
+    groups[PARA_A].append(2)
+    assert ctx.groups == {PARA_A: (0, 1)}
+    assert ctx.is_member_of(1, PARA_A) and not ctx.is_member_of(2, PARA_A)
+    assert not ctx.is_member_of(0, PARA_B)
+
+
+def test_pyrsistent_c_extension_is_present() -> None:
+    import pvectorc  # noqa: F401  # the pure-Python fallback is silent and several times slower
