@@ -192,3 +192,39 @@ __all__ += [
     "backing_threshold",
     "import_statement",
 ]
+
+# Provisioner: availability, bitfield/candidate/dispute selection, the inherent check and the
+# provisioning job machine (seed 003 with 000, reference B).
+from .availability import (  # noqa: E402
+    AvailabilityThreshold,
+    availability_counts,
+    availability_threshold_met,
+    bitfields_indicate_availability,
+    cores_availability,
+    runtime_availability_threshold_met,
+    supermajority_threshold,
+)
+from .bitfield_selection import select_availability_bitfields  # noqa: E402
+from .candidate_selection import core_assumption, select_candidates  # noqa: E402
+from .dispute_selection import DisputeInputs, DisputeSelectionError, select_disputes  # noqa: E402
+from .inherent_check import InherentProblem, check_inherent  # noqa: E402
+from .provisioning import assemble_inherent_data  # noqa: E402
+
+__all__ += [
+    "AvailabilityThreshold",
+    "DisputeInputs",
+    "DisputeSelectionError",
+    "InherentProblem",
+    "assemble_inherent_data",
+    "availability_counts",
+    "availability_threshold_met",
+    "bitfields_indicate_availability",
+    "check_inherent",
+    "core_assumption",
+    "cores_availability",
+    "runtime_availability_threshold_met",
+    "select_availability_bitfields",
+    "select_candidates",
+    "select_disputes",
+    "supermajority_threshold",
+]

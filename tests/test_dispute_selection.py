@@ -1,0 +1,164 @@
+# Dispute selection (core/dispute_selection.py; seed 003 "Dispute Statement Selection",
+# reference B.8).
+from __future__ import annotations
+
+import pytest
+
+from core import (
+    Active,
+    ApprovalChecking,
+    BackingSeconded,
+    BackingValid,
+    BitVec,
+    CandidateReceipt,
+    CandidateVotes,
+    ConcludedAgainst,
+    ConcludedFor,
+    Confirmed,
+    DisputeInputs,
+    DisputeSelectionError,
+    DisputeState,
+    DisputeStatementSet,
+    InvalidExplicit,
+    ValidExplicit,
+    select_disputes,
+)
+from properties.provisioner_strategies import ZERO32, descriptor, h32
+
+NOW = 10_000
+RP = h32(99)
+
+
+def sig(v: int) -> bytes:
+    return bytes([v % 256]) * 64
+
+
+def votes(valid: dict[int, object], invalid: tuple[int, ...] = ()) -> CandidateVotes:
+    return CandidateVotes(
+        CandidateReceipt(descriptor(1), ZERO32),
+        {v: (kind, sig(v)) for v, kind in valid.items()},
+        {v: (InvalidExplicit(), sig(v)) for v in invalid},
+    )
+
+
+def key(n: int, session: int = 1) -> tuple[int, bytes]:
+    return (session, h32(n))
+
+
+def state(for_: str, against: str) -> DisputeState:
+    return DisputeState(BitVec.from_str(for_), BitVec.from_str(against), 0)
+
+
+def test_a_dispute_yields_valid_then_invalid_votes_each_by_validator_index() -> None:
+    k = key(1)
+    got = select_disputes(
+        {k: Confirmed()}, {}, {k: votes({3: ValidExplicit(), 1: ApprovalChecking()}, (2, 0))}, NOW
+    )
+    assert got == (
+        DisputeStatementSet(
+            h32(1),
+            1,
+            (
+                (ApprovalChecking(), 1, sig(1)),
+                (ValidExplicit(), 3, sig(3)),
+                (InvalidExplicit(), 0, sig(0)),
+                (InvalidExplicit(), 2, sig(2)),
+            ),
+        ),
+    )
+
+
+def test_unconfirmed_disputes_unknown_on_chain_are_left_out() -> None:
+    k = key(1)
+    assert select_disputes({k: Active()}, {}, {k: votes({0: ValidExplicit()})}, NOW) == ()
+
+
+def test_unconfirmed_disputes_known_on_chain_are_kept() -> None:
+    k = key(1)
+    got = select_disputes({k: Active()}, {k: state("0000", "0000")},
+                          {k: votes({0: ValidExplicit()})}, NOW)
+    assert got == (DisputeStatementSet(h32(1), 1, ((ValidExplicit(), 0, sig(0)),)),)
+
+
+def test_a_dispute_without_votes_is_skipped() -> None:
+    assert select_disputes({key(1): Confirmed()}, {}, {}, NOW) == ()
+
+
+def test_inactive_disputes_concluded_on_chain_are_dropped_but_active_ones_kept() -> None:
+    inactive, active = key(1), key(2)
+    concluded = state("1110", "0000")  # 3 of 4 >= supermajority 3
+    recent = {inactive: ConcludedFor(NOW - 181), active: ConcludedFor(NOW - 180)}
+    got = select_disputes(recent, {inactive: concluded, active: concluded},
+                          {k: votes({3: ValidExplicit()}) for k in (inactive, active)}, NOW)
+    assert got == (DisputeStatementSet(h32(2), 1, ((ValidExplicit(), 3, sig(3)),)),)
+
+
+def test_votes_the_chain_has_are_dropped_except_backing_votes() -> None:
+    k = key(1)
+    onchain = {k: state("1100", "0011")}
+    cv = votes(
+        {0: ValidExplicit(), 1: BackingSeconded(RP), 2: ValidExplicit(), 3: BackingValid(RP)},
+        (0, 2, 3),
+    )
+    got = select_disputes({k: Active()}, onchain, {k: cv}, NOW)
+    # valid 0: chain has it for -> drop; valid 1 backing -> keep; valid 2: chain has it against
+    # -> keep (double vote proof); valid 3 backing -> keep; invalid 0: chain has it for -> keep;
+    # invalid 2, 3: chain has them against -> drop.
+    assert got == (
+        DisputeStatementSet(
+            h32(1),
+            1,
+            (
+                (BackingSeconded(RP), 1, sig(1)),
+                (ValidExplicit(), 2, sig(2)),
+                (BackingValid(RP), 3, sig(3)),
+                (InvalidExplicit(), 0, sig(0)),
+            ),
+        ),
+    )
+
+
+def test_a_double_vote_the_chain_already_knows_is_dropped() -> None:
+    k = key(1)
+    cv = votes({0: ValidExplicit()}, (0,))
+    got = select_disputes({k: Active()}, {k: state("1", "1")}, {k: cv}, NOW)
+    assert got == (DisputeStatementSet(h32(1), 1, ()),)
+
+
+def test_the_cap_is_filled_in_priority_order_and_output_sorted() -> None:
+    # priorities: a inactive unknown, b active unknown, c active unconcluded on chain
+    a, b, c = key(3), key(2), key(1)
+    recent = {a: ConcludedAgainst(NOW - 500), b: Confirmed(), c: Active()}
+    onchain = {c: state("0000", "0000")}
+    v = {a: votes({0: ValidExplicit(), 1: ValidExplicit()}),
+         b: votes({0: ValidExplicit()}, (1,)),
+         c: votes({2: ValidExplicit()})}
+    full = select_disputes(recent, onchain, v, NOW)
+    assert [d.candidate_hash for d in full] == [h32(1), h32(2), h32(3)]
+    # 2 + 2 = 4 hits the cap exactly: a and b in, c (1 more vote) is not
+    capped = select_disputes(recent, onchain, v, NOW, max_votes=4)
+    assert [d.candidate_hash for d in capped] == [h32(2), h32(3)]
+    # 3: a fits, b would pass the cap, and selection stops there (c is not tried)
+    assert [d.candidate_hash for d in select_disputes(recent, onchain, v, NOW, max_votes=3)] == [
+        h32(3)
+    ]
+    assert select_disputes(recent, onchain, v, NOW, max_votes=1) == ()
+
+
+def test_output_is_sorted_by_session_then_candidate_hash() -> None:
+    ks = [key(5, session=2), key(9, session=1), key(1, session=2)]
+    got = select_disputes({k: Confirmed() for k in ks}, {},
+                          {k: votes({0: ValidExplicit()}) for k in ks}, NOW)
+    assert [(d.session, d.candidate_hash) for d in got] == [(1, h32(9)), (2, h32(1)), (2, h32(5))]
+
+
+def test_a_negative_cap_is_the_callers_mistake() -> None:
+    with pytest.raises(DisputeSelectionError, match="max_votes"):
+        select_disputes({}, {}, {}, NOW, max_votes=-1)
+
+
+def test_dispute_inputs_freeze_their_maps_and_refuse_non_mappings() -> None:
+    inputs = DisputeInputs({key(1): Confirmed()}, now=5)
+    assert inputs.recent == {key(1): Confirmed()} and inputs.onchain == {}
+    with pytest.raises(DisputeSelectionError, match="onchain"):
+        DisputeInputs(onchain=[])  # type: ignore[arg-type]

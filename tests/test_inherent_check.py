@@ -1,0 +1,203 @@
+# Checking an inherent as the runtime would (core/inherent_check.py).
+from __future__ import annotations
+
+import pytest
+import sr25519
+
+from core import (
+    BackedCandidate,
+    BitVec,
+    DisputeStatementSet,
+    Explicit,
+    FreeCore,
+    GroupRotationInfo,
+    Implicit,
+    InherentProblem,
+    ProvisionerInherentData,
+    ScheduledCore,
+    SignedAvailabilityBitfield,
+    SigningContext,
+    bitfield_signing_payload,
+    check_inherent,
+    decode_paras_inherent_extrinsic,
+)
+from core.inherent_check import (
+    BACKING_SIGNATURE,
+    BACKING_THRESHOLD,
+    BITFIELD_DUPLICATE,
+    BITFIELD_LENGTH,
+    BITFIELD_SIGNATURE,
+    BITFIELD_UNKNOWN_VALIDATOR,
+    BITFIELD_UNOCCUPIED_CORE,
+    BITFIELDS_UNSORTED,
+    CANDIDATE_NO_CORE,
+    CANDIDATE_PARA_DUPLICATE,
+    CANDIDATES_CORE_ORDER,
+    CODE_UPGRADE_EXTRA,
+    DISPUTE_DUPLICATE,
+    DISPUTES_UNSORTED,
+    VALIDATOR_INDICES_GROUP,
+    seed_backing_threshold,
+)
+from core.signing import compact_statement_payload
+from properties.provisioner_strategies import backed, bitfield, h32, occupied
+from tests.conftest import REAL_BLOCKS, inherent_bytes
+
+KEYS = [sr25519.pair_from_seed(bytes([i]) * 32) for i in range(6)]
+PUBLIC = tuple(k[0] for k in KEYS)
+CTX = SigningContext(7, h32(42))
+OCC = occupied(BitVec.zeros(6))
+
+
+def data(bitfields=(), candidates=(), disputes=()) -> ProvisionerInherentData:  # type: ignore[no-untyped-def]
+    return ProvisionerInherentData(tuple(bitfields), tuple(candidates), tuple(disputes))
+
+
+def signed_bitfield(bits: str, v: int) -> SignedAvailabilityBitfield:
+    payload = BitVec.from_str(bits)
+    sig = sr25519.sign(KEYS[v], bitfield_signing_payload(payload, CTX))
+    return SignedAvailabilityBitfield(payload, v, sig)
+
+
+def signed_backed(para: int, group: tuple[int, ...], positions: str, *, core: int | None = None,
+                  implicit_first: bool = True) -> BackedCandidate:
+    template = backed(para)
+    h = template.hash()
+    ctx = SigningContext(CTX.session_index, template.candidate.descriptor.relay_parent)
+    votes = []
+    for n, pos in enumerate(BitVec.from_str(positions).iter_ones()):
+        kind = 1 if implicit_first and n == 0 else 2
+        s = sr25519.sign(KEYS[group[pos]], compact_statement_payload(kind, h, ctx))
+        votes.append(Implicit(s) if kind == 1 else Explicit(s))
+    bits = BitVec.from_str(positions)
+    if core is not None:
+        bits = bits.concat(BitVec(core, 8))
+    return BackedCandidate(template.candidate, tuple(votes), bits)
+
+
+def rules(problems: tuple[InherentProblem, ...]) -> list[tuple[str, int]]:
+    return [(p.rule, p.index) for p in problems]
+
+
+def test_a_clean_inherent_has_no_problems() -> None:
+    assert check_inherent(data()) == ()
+    cores = (OCC, ScheduledCore(1), ScheduledCore(2))
+    inherent = data(
+        [signed_bitfield("100", 0), signed_bitfield("000", 3)],
+        [signed_backed(1, (0, 1, 2), "110"), signed_backed(2, (3, 4, 5), "011")],
+    )
+    assert check_inherent(
+        inherent, cores=cores, validators=PUBLIC, signing_context=CTX,
+        groups=((4, 5), (0, 1, 2), (3, 4, 5)),
+    ) == ()
+
+
+def test_unsorted_and_duplicate_bitfields_are_reported_at_their_position() -> None:
+    problems = check_inherent(data([bitfield("1", 2), bitfield("1", 1), bitfield("0", 2),
+                                    bitfield("0", 2)]))
+    assert rules(problems) == [(BITFIELDS_UNSORTED, 1), (BITFIELD_DUPLICATE, 2),
+                               (BITFIELD_DUPLICATE, 3)]
+
+
+def test_without_cores_bitfields_must_share_the_first_ones_length() -> None:
+    problems = check_inherent(data([bitfield("10", 0), bitfield("101", 1), bitfield("1", 2)]))
+    assert problems == (
+        InherentProblem(BITFIELD_LENGTH, 1, "3 bits, expected 2"),
+        InherentProblem(BITFIELD_LENGTH, 2, "1 bits, expected 2"),
+    )
+
+
+def test_with_cores_bitfields_must_match_their_number_and_touch_only_occupied_cores() -> None:
+    cores = (OCC, FreeCore(), ScheduledCore(4))
+    problems = check_inherent(data([bitfield("1000", 0), bitfield("111", 1), bitfield("100", 2)]),
+                              cores=cores)
+    assert problems == (
+        InherentProblem(BITFIELD_LENGTH, 0, "4 bits, expected 3"),
+        InherentProblem(BITFIELD_UNOCCUPIED_CORE, 1, "bits on cores [1, 2]"),
+    )
+
+
+def test_bitfield_signatures_are_checked_against_the_signers_key() -> None:
+    forged = SignedAvailabilityBitfield(BitVec.from_str("1"), 1, signed_bitfield("1", 0).signature)
+    problems = check_inherent(data([signed_bitfield("1", 0), forged, bitfield("1", 9)]),
+                              validators=PUBLIC, signing_context=CTX)
+    assert rules(problems) == [(BITFIELD_SIGNATURE, 1), (BITFIELD_UNKNOWN_VALIDATOR, 2)]
+
+
+def test_two_candidates_for_one_para_and_a_second_code_upgrade_are_reported() -> None:
+    problems = check_inherent(data(candidates=[backed(1, code=b"a"), backed(2, code=b"b"),
+                                               backed(1, salt=1)]))
+    assert rules(problems) == [(CODE_UPGRADE_EXTRA, 1), (CANDIDATE_PARA_DUPLICATE, 2)]
+
+
+def test_candidates_out_of_core_order_or_without_a_core_are_reported() -> None:
+    cores = (ScheduledCore(2), ScheduledCore(1))
+    problems = check_inherent(data(candidates=[backed(1), backed(2), backed(3)]), cores=cores)
+    assert problems == (
+        InherentProblem(CANDIDATES_CORE_ORDER, 1, "core 0 after 1"),
+        InherentProblem(CANDIDATE_NO_CORE, 2, "no free core for para 3"),
+    )
+
+
+def test_backing_votes_must_match_the_group_verify_and_reach_the_threshold() -> None:
+    cores = (ScheduledCore(1), ScheduledCore(2), ScheduledCore(3), ScheduledCore(4))
+    groups = ((0, 1, 2), (3, 4, 5), (0, 1), (2, 3, 4))
+    good = signed_backed(1, groups[0], "011")
+    bad_sig = BackedCandidate(good.candidate, (good.validity_votes[1], good.validity_votes[0]),
+                              good.validator_indices)
+    problems = check_inherent(
+        data(candidates=[
+            bad_sig,
+            signed_backed(2, groups[1], "100"),  # one vote of three: under 3 // 2 + 1
+            signed_backed(3, (0, 1, 2), "111"),  # three bits for a group of two
+            BackedCandidate(backed(4).candidate, (), BitVec.from_str("100")),  # bit without vote
+        ]),
+        cores=cores, validators=PUBLIC, signing_context=CTX, groups=groups,
+    )
+    assert rules(problems) == [
+        (BACKING_SIGNATURE, 0), (BACKING_SIGNATURE, 0), (BACKING_THRESHOLD, 1),
+        (VALIDATOR_INDICES_GROUP, 2), (VALIDATOR_INDICES_GROUP, 3),
+    ]
+
+
+def test_minimum_backing_votes_lowers_the_threshold() -> None:
+    assert seed_backing_threshold(5) == 3
+    assert seed_backing_threshold(5, 2) == 2
+    assert seed_backing_threshold(1, 2) == 1
+    one_of_three = data(candidates=[signed_backed(1, (0, 1, 2), "100")])
+    kw = {"cores": (ScheduledCore(1),), "groups": ((0, 1, 2),)}
+    assert rules(check_inherent(one_of_three, **kw)) == [(BACKING_THRESHOLD, 0)]  # type: ignore[arg-type]
+    assert check_inherent(one_of_three, minimum_backing_votes=1, **kw) == ()  # type: ignore[arg-type]
+
+
+def test_an_injected_core_index_chooses_the_core_and_groups_rotate() -> None:
+    # para 1 scheduled on cores 0 and 1; the candidates name core 1 then core 0: out of order
+    cores = (ScheduledCore(1), ScheduledCore(1))
+    groups = ((0, 1), (2, 3))
+    rotation = GroupRotationInfo(0, 10, 10)  # one rotation: core 0 -> group 1, core 1 -> group 0
+    first = signed_backed(1, groups[0], "11", core=1)
+    second = signed_backed(2, groups[1], "11", core=0)
+    second = BackedCandidate(backed(1, salt=5).candidate, second.validity_votes,
+                             second.validator_indices)
+    problems = check_inherent(data(candidates=[first, second]), cores=cores, groups=groups,
+                              group_rotation=rotation)
+    assert rules(problems) == [(CANDIDATE_PARA_DUPLICATE, 1), (CANDIDATES_CORE_ORDER, 1)]
+
+
+def test_unsorted_and_duplicate_disputes_are_reported() -> None:
+    d = [DisputeStatementSet(h32(2), 1, ()), DisputeStatementSet(h32(1), 1, ()),
+         DisputeStatementSet(h32(2), 1, ()), DisputeStatementSet(h32(1), 2, ())]
+    assert rules(check_inherent(data(disputes=d))) == [(DISPUTES_UNSORTED, 1),
+                                                       (DISPUTE_DUPLICATE, 2)]
+
+
+@pytest.mark.parametrize("number", REAL_BLOCKS)
+def test_real_blocks_pass_every_check_that_needs_no_keys(number: str) -> None:
+    inherent = decode_paras_inherent_extrinsic(inherent_bytes(number))
+    n_cores = len(inherent.bitfields[0].payload)
+    # Bitfield order, uniqueness and lengths (against the number of cores, all occupied), one
+    # candidate per para, at most one code upgrade, dispute order.
+    cores = tuple(occupied(BitVec.zeros(1)) for _ in range(n_cores))
+    assert check_inherent(inherent) == ()
+    assert [p for p in check_inherent(inherent, cores=cores)
+            if p.rule != CANDIDATE_NO_CORE] == []

@@ -1,0 +1,69 @@
+# The whole provisioning pass (core/provisioning.py; reference B.3).
+from __future__ import annotations
+
+from core import (
+    BitVec,
+    CandidateReceipt,
+    CandidateVotes,
+    Confirmed,
+    DisputeInputs,
+    DisputeStatementSet,
+    FreeCore,
+    OccupiedCoreAssumption,
+    ProvisionerInherentData,
+    ScheduledCore,
+    ValidExplicit,
+    assemble_inherent_data,
+    check_inherent,
+    runtime_availability_threshold_met,
+)
+from properties.provisioner_strategies import (
+    ZERO32,
+    backed,
+    bitfield,
+    descriptor,
+    h32,
+    occupied,
+    pvd,
+)
+
+FREE = OccupiedCoreAssumption.FREE
+INCLUDED = OccupiedCoreAssumption.INCLUDED
+BLOCK = 50
+
+
+def test_the_pass_selects_bitfields_then_candidates_with_the_selected_bitfields() -> None:
+    cores = (occupied(BitVec.zeros(3), next_up_on_available=2), ScheduledCore(1), FreeCore())
+    # validator 0's better bitfield sets a bit on the scheduled core and is dropped, so only its
+    # first one counts; with validators 0 and 1 the occupied core has 2 of 3: available.
+    fields = [bitfield("100", 0, salt=1), bitfield("110", 0, salt=2), bitfield("100", 1),
+              bitfield("10", 2)]
+    c1, c2 = backed(1), backed(2, pvd(3))
+    got = assemble_inherent_data(cores, fields, [c2, c1], BLOCK,
+                                 {(1, FREE): pvd(0), (2, INCLUDED): pvd(3)})
+    assert got == ProvisionerInherentData(
+        (bitfield("100", 0, salt=1), bitfield("100", 1)), (c2, c1), ()
+    )
+    assert check_inherent(got, cores=cores) == ()
+
+
+def test_the_runtime_threshold_switch_reaches_candidate_selection() -> None:
+    cores = (occupied(BitVec.zeros(3), next_up_on_available=2),)
+    fields = [bitfield("1", 0), bitfield("1", 1)]
+    vd = {(2, INCLUDED): pvd(0)}
+    c = backed(2)
+    assert assemble_inherent_data(cores, fields, [c], BLOCK, vd).backed_candidates == (c,)
+    strict = assemble_inherent_data(cores, fields, [c], BLOCK, vd,
+                                    threshold=runtime_availability_threshold_met)
+    assert strict.backed_candidates == ()
+
+
+def test_disputes_are_selected_from_the_given_inputs_and_cap() -> None:
+    k = (3, h32(1))
+    cv = CandidateVotes(CandidateReceipt(descriptor(1), ZERO32),
+                        {0: (ValidExplicit(), bytes(64))}, {})
+    inputs = DisputeInputs({k: Confirmed()}, {}, {k: cv}, now=1)
+    got = assemble_inherent_data((), (), (), BLOCK, {}, inputs)
+    assert got.disputes == (DisputeStatementSet(h32(1), 3, ((ValidExplicit(), 0, bytes(64)),)),)
+    assert assemble_inherent_data((), (), (), BLOCK, {}, inputs, max_dispute_votes=0).disputes == ()
+    assert assemble_inherent_data((), (), (), BLOCK, {}) == ProvisionerInherentData()
