@@ -228,3 +228,18 @@ __all__ += [
     "select_disputes",
     "supermajority_threshold",
 ]
+
+# Candidate Backing: group assignment and the backing job machine (seed 004, reference C).
+from .backing_job import BackingJobError, BackingJobState, new_backing_job  # noqa: E402
+from .backing_job import step as backing_step  # noqa: E402
+from .groups import Assignment, local_assignment, validator_groups  # noqa: E402
+
+__all__ += [
+    "Assignment",
+    "BackingJobError",
+    "BackingJobState",
+    "backing_step",
+    "local_assignment",
+    "new_backing_job",
+    "validator_groups",
+]
