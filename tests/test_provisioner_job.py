@@ -1,0 +1,170 @@
+# The provisioning job machine (core/provisioner_job.py), as playbooks: `>> event`, `<< effect`.
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from core import (
+    BackedCandidate,
+    BitVec,
+    OccupiedCoreAssumption,
+    ProvisionerInherentData,
+    ScheduledCore,
+    SignedAvailabilityBitfield,
+)
+from core.provisioner_job import (
+    CancelRequest,
+    Conclude,
+    ForwardToSubscriber,
+    JobConcluded,
+    ProvisionerJobState,
+    ReceiveBackedCandidate,
+    ReceiveBitfield,
+    ReceiveDispute,
+    ReceiveMisbehaviourReport,
+    ReplyInherentData,
+    RequestInherentData,
+    StartTimer,
+    Subscribe,
+    SubscriberClosed,
+    TimerFired,
+    start_job,
+    step,
+)
+from properties.provisioner_strategies import backed, bitfield, h32, occupied, pvd
+from tests.playbook import Playbook, nothing
+
+CORES = (occupied(BitVec.zeros(3)), ScheduledCore(1))
+VD = {(1, OccupiedCoreAssumption.FREE): pvd(0)}
+BF0, BF1 = bitfield("00", 0), bitfield("10", 1)
+CAND = backed(1)
+
+
+def fresh() -> ProvisionerJobState:
+    state, effects = start_job(CORES, 10, VD)
+    assert effects == (StartTimer(2000),)
+    return state
+
+
+def reply(
+    request_id: int,
+    bitfields: Sequence[SignedAvailabilityBitfield] = (),
+    candidates: Sequence[BackedCandidate] = (),
+) -> ReplyInherentData:
+    data = ProvisionerInherentData(tuple(bitfields), tuple(candidates))
+    return ReplyInherentData(request_id, data)
+
+
+def test_the_pre_propose_timer_defaults_to_2000_ms_and_can_be_set() -> None:
+    assert start_job(CORES, 10, VD, pre_propose_ms=50)[1] == (StartTimer(50),)
+
+
+def test_a_request_before_the_timer_is_parked_and_answered_when_it_fires() -> None:
+    assert (
+        Playbook(step, fresh())
+        >> ReceiveBitfield(BF1)
+        << nothing
+        >> RequestInherentData(1)
+        << nothing
+        >> ReceiveBackedCandidate(CAND)  # arrives while the request is parked: it counts
+        << nothing
+        >> RequestInherentData(2)
+        << nothing
+        >> TimerFired()
+        << reply(1, [BF1], [CAND])
+        << reply(2, [BF1], [CAND])
+        >> TimerFired()
+        << nothing
+    )
+
+
+def test_a_request_after_the_timer_is_answered_at_once_with_the_data_so_far() -> None:
+    assert (
+        Playbook(step, fresh())
+        >> TimerFired()
+        << nothing
+        >> RequestInherentData(1)
+        << reply(1)
+        >> ReceiveBitfield(BF0)
+        << nothing
+        >> ReceiveBitfield(BF1)
+        << nothing
+        >> RequestInherentData(2)
+        << reply(2, [BF0, BF1])
+    )
+
+
+def test_a_request_id_already_parked_is_ignored() -> None:
+    assert (
+        Playbook(step, fresh())
+        >> RequestInherentData(1)
+        << nothing
+        >> RequestInherentData(1)
+        << nothing
+        >> TimerFired()
+        << reply(1)
+    )
+
+
+def test_every_datum_is_copied_to_every_subscriber_until_it_closes() -> None:
+    report = ReceiveMisbehaviourReport(3, "double vote")
+    dispute = ReceiveDispute(h32(1), bytes(64))
+    book = (
+        Playbook(step, fresh())
+        >> ReceiveBitfield(BF0)
+        << nothing
+        >> Subscribe(7)
+        << nothing
+        >> Subscribe(5)
+        << nothing
+        >> Subscribe(7)
+        << nothing
+        >> ReceiveBitfield(BF1)
+        << ForwardToSubscriber(7, ReceiveBitfield(BF1))
+        << ForwardToSubscriber(5, ReceiveBitfield(BF1))
+        >> SubscriberClosed(7)
+        << nothing
+        >> SubscriberClosed(7)
+        << nothing
+        >> report
+        << ForwardToSubscriber(5, report)
+        >> dispute
+        << ForwardToSubscriber(5, dispute)
+        >> TimerFired()
+        << nothing
+        >> RequestInherentData(1)
+        << reply(1, [BF0, BF1])
+    )
+    assert book
+    assert book.state.misbehaviour_count == 1 and book.state.dispute_count == 1
+    assert list(book.state.subscribers) == [5]
+
+
+def test_conclusion_cancels_parked_requests_and_ends_the_job() -> None:
+    book = (
+        Playbook(step, fresh())
+        >> RequestInherentData(1)
+        << nothing
+        >> RequestInherentData(2)
+        << nothing
+        >> Conclude()
+        << CancelRequest(1)
+        << CancelRequest(2)
+        << JobConcluded()
+        >> TimerFired()
+        << nothing
+        >> RequestInherentData(3)
+        << nothing
+        >> ReceiveBitfield(BF0)
+        << nothing
+        >> Conclude()
+        << nothing
+    )
+    assert book
+    assert book.state.concluded and len(book.state.bitfields) == 0
+
+
+def test_a_non_event_is_the_callers_mistake() -> None:
+    with pytest.raises(TypeError, match="not a provisioner event"):
+        step(fresh(), "tick")  # type: ignore[arg-type]
