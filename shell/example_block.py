@@ -93,6 +93,7 @@ class ExampleChain:
 
     @property
     def n_cores(self) -> int:
+        """One core per para."""
         return len(self.paras)
 
     def validators(self) -> tuple[bytes, ...]:
@@ -100,9 +101,11 @@ class ExampleChain:
         return Keystore.from_uris(self.validator_uris).public_keys()
 
     def collator_uri(self, para_id: int) -> str:
+        """The secret URI of the collator that signs this para's candidates."""
         return f"//Collator{para_id}"
 
     def group_of_core(self, core: int) -> tuple[int, ...]:
+        """The validator indices backing `core` (group `core`: no rotation in the example)."""
         return self.groups[core]
 
 

@@ -49,6 +49,7 @@ _JUNCTION = re.compile(r"/(/?[^/]+)")
 _BIP39_WORD_COUNTS = (12, 15, 18, 21, 24)
 _PBKDF2_ROUNDS = 2048
 _U64_LIMIT = 1 << 64
+_U64_TEXT = re.compile(r"\+?[0-9]+")  # what Rust's `str::parse::<u64>` accepts
 
 KeyPair = tuple[bytes, bytes]  # (public 32 bytes, secret 64 bytes)
 
@@ -131,9 +132,10 @@ def mini_secret_from_phrase(phrase: str, password: str = "") -> bytes:
 
 
 def _chain_code(junction: str) -> bytes:
-    # sp_core DeriveJunction: a u64 if the text parses as one, else the SCALE string; then
+    # sp_core DeriveJunction: a u64 if the text parses as one ("+7" and "007" do), else the
+    # SCALE string; then
     # right-padded to 32 bytes, or hashed if longer.
-    if junction.isdecimal() and junction.isascii() and int(junction) < _U64_LIMIT:
+    if _U64_TEXT.fullmatch(junction) and int(junction) < _U64_LIMIT:
         encoded = int(junction).to_bytes(8, "little")
     else:
         raw = junction.encode("utf-8")

@@ -108,6 +108,13 @@ def test_a_numeric_junction_differs_from_the_same_text_as_a_string() -> None:
     assert keypair_from_uri("//1")[0] != keypair_from_uri("//01x")[0]
 
 
+def test_a_junction_that_reads_as_a_u64_is_the_number_as_rust_parses_it() -> None:
+    # Rust's `str::parse::<u64>` takes a leading '+' and leading zeros: all three are index 7.
+    assert keypair_from_uri("//7")[0] == keypair_from_uri("//+7")[0] == keypair_from_uri("//007")[0]
+    # Past u64 the text is a string junction, so it differs from its value modulo 2**64.
+    assert keypair_from_uri(f"//{2**64}")[0] != keypair_from_uri("//0")[0]
+
+
 def test_a_password_changes_the_key() -> None:
     assert keypair_from_uri("//Alice///secret")[0] != ALICE
     assert keypair_from_uri("//Alice///secret")[0] != keypair_from_uri("//Alice///other")[0]
