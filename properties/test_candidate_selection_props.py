@@ -1,0 +1,63 @@
+# Laws of candidate selection (seed 003, reference B.6): it agrees with a plain model of the
+# seed's loop, obeys every constraint, never raises on well-typed input and modifies nothing.
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given
+
+from core import (
+    OccupiedCore,
+    bitfields_indicate_availability,
+    core_assumption,
+    select_availability_bitfields,
+    select_candidates,
+)
+from properties.provisioner_strategies import candidate_inputs
+
+
+def _model(cores: Any, fields: Any, cands: Any, block: int, vd: Any) -> tuple[Any, ...]:
+    out: list[Any] = []
+    paras: set[int] = set()
+    code = False
+    for c, core in enumerate(cores):
+        available = isinstance(core, OccupiedCore) and bitfields_indicate_availability(
+            c, fields, core.availability
+        )
+        choice = core_assumption(core, available, block)
+        if choice is None or choice[0].para_id in paras or (choice[0].para_id, choice[1]) not in vd:
+            continue
+        want = vd[(choice[0].para_id, choice[1])].hash()
+        for cand in cands:
+            d = cand.candidate.descriptor
+            if d.para_id == choice[0].para_id and d.persisted_validation_data_hash == want:
+                paras.add(d.para_id)
+                has_code = cand.candidate.commitments.new_validation_code is not None
+                if not (has_code and code):
+                    out.append(cand)
+                code = code or has_code
+                break
+    return tuple(out)
+
+
+@given(candidate_inputs())
+def test_selection_matches_the_seeds_loop_in_core_order_and_every_constraint(
+    case: tuple[Any, ...],
+) -> None:
+    cores, fields, cands, block, vd = case
+    selected_fields = select_availability_bitfields(cores, fields)
+    snapshot = (list(cands), dict(vd))
+    got = select_candidates(cores, selected_fields, list(cands), block, vd)
+    assert (list(cands), dict(vd)) == snapshot
+    assert got == _model(cores, selected_fields, cands, block, vd)
+    paras = [c.candidate.descriptor.para_id for c in got]
+    assert len(paras) == len(set(paras))
+    assert sum(c.candidate.commitments.new_validation_code is not None for c in got) <= 1
+    assert all(any(c is x for x in cands) for c in got)
+
+
+@given(candidate_inputs())
+def test_selection_never_raises_even_on_unselected_bitfields(case: tuple[Any, ...]) -> None:
+    cores, fields, cands, block, vd = case
+    got = select_candidates(cores, fields, cands, block, vd)
+    assert len(got) <= len(cores)
