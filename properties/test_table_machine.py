@@ -1,0 +1,146 @@
+# The statement table run in lockstep with a plain-dict model of the same rules (reference D.3
+# with the seed's Invalid), after zarr's and pyrsistent's stateful tests.
+from __future__ import annotations
+
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+)
+
+from core import (
+    DoubleSign,
+    MultipleCandidates,
+    Seconded,
+    SignedStatement,
+    Summary,
+    Table,
+    TableContext,
+    UnauthorizedStatement,
+    Valid,
+    ValidityDoubleVote,
+    attested_candidate,
+    backing_threshold,
+    import_statement,
+)
+from properties.backing_strategies import CANDIDATES, GROUPS, fake, statements
+
+ISSUED, VALID, INVALID = "issued", "valid", "invalid"
+KIND_NAMES = {
+    MultipleCandidates: "multiple",
+    UnauthorizedStatement: "unauthorized",
+    DoubleSign: "double sign",
+    ValidityDoubleVote: "double vote",
+}
+
+
+class Model:
+    """The rules in the plainest form: mutable dicts and lists."""
+
+    def __init__(self, groups: dict[int, tuple[int, ...]], minimum: int | None, multiple: bool):
+        self.groups, self.minimum, self.multiple = groups, minimum, multiple
+        self.candidates: dict[bytes, tuple[int, dict[int, tuple[str, bytes]]]] = {}
+        self.proposals: dict[int, list[bytes]] = {}
+        self.misbehaviors: list[tuple[int, str]] = []
+
+    def member(self, v: int, para: int) -> bool:
+        return v in self.groups.get(para, ())
+
+    def do(self, s: SignedStatement) -> Summary | None:
+        v, sig, st_ = s.validator_index, s.signature, s.statement
+        h = s.candidate_hash
+        if isinstance(st_, Seconded):
+            para = st_.candidate.descriptor.para_id
+            if not self.member(v, para):
+                return self.bad(v, "unauthorized")
+            mine = self.proposals.get(v, [])
+            if mine and h not in mine and not self.multiple:
+                return self.bad(v, "multiple")
+            kind = ISSUED
+        else:
+            if h not in self.candidates:
+                return None
+            para = self.candidates[h][0]
+            if not self.member(v, para):
+                return self.bad(v, "unauthorized")
+            kind = VALID if isinstance(st_, Valid) else INVALID
+        votes = self.candidates.get(h, (para, {}))[1]
+        if v in votes:
+            if votes[v] == (kind, sig):
+                return None
+            return self.bad(v, "double sign" if votes[v][0] == kind else "double vote")
+        self.candidates.setdefault(h, (para, votes))
+        votes[v] = (kind, sig)
+        if kind == ISSUED and h not in self.proposals.setdefault(v, []):
+            self.proposals[v].append(h)
+        return Summary(h, para, sum(k != INVALID for k, _ in votes.values()))
+
+    def bad(self, v: int, name: str) -> None:
+        self.misbehaviors.append((v, name))
+        return None
+
+    def backable(self) -> set[bytes]:
+        out = set()
+        for h, (para, votes) in self.candidates.items():
+            if para not in self.groups:
+                continue
+            need = backing_threshold(len(self.groups[para]), self.minimum)
+            if sum(k != INVALID for k, _ in votes.values()) >= need:
+                out.add(h)
+        return out
+
+
+class TableMachine(RuleBasedStateMachine):
+    @initialize(minimum=st.sampled_from((None, 1, 2)), multiple=st.booleans())
+    def start(self, minimum: int | None, multiple: bool) -> None:
+        self.ctx = TableContext(GROUPS, minimum, multiple)
+        self.model = Model(dict(GROUPS), minimum, multiple)
+        self.table = Table()
+        self.accepted: list[SignedStatement] = []
+
+    @rule(s=statements())
+    def import_a_statement(self, s: SignedStatement) -> None:
+        self.table, summary = import_statement(self.table, self.ctx, s)
+        assert summary == self.model.do(s)
+        if summary is not None:
+            self.accepted.append(s)
+
+    @precondition(lambda self: bool(self.accepted))
+    @rule(data=st.data())
+    def a_duplicate_changes_nothing(self, data: st.DataObject) -> None:
+        s = data.draw(st.sampled_from(self.accepted))
+        after, summary = import_statement(self.table, self.ctx, s)
+        assert summary is None and after == self.table
+
+    @precondition(
+        lambda self: any(self.table.candidate(c.hash()) is None for c in CANDIDATES)
+    )
+    @rule(data=st.data(), v=st.integers(0, 8))
+    def a_vote_on_an_unknown_candidate_changes_nothing(
+        self, data: st.DataObject, v: int
+    ) -> None:
+        unknown = [c for c in CANDIDATES if self.table.candidate(c.hash()) is None]
+        c = data.draw(st.sampled_from(unknown))
+        after, summary = import_statement(self.table, self.ctx, fake(Valid(c.hash()), v))
+        assert summary is None and after is self.table
+
+    @invariant()
+    def same_candidates_votes_and_evidence(self) -> None:
+        assert set(self.table.candidate_hashes()) == set(self.model.candidates)
+        for h, (_, votes) in self.model.candidates.items():
+            assert [(v, sig) for v, _, sig in self.table.votes(h)] == sorted(
+                (v, sig) for v, (_, sig) in votes.items()
+            )
+        found = [(v, KIND_NAMES[type(m)]) for v, m in self.table.misbehaviors_since(0)]
+        assert found == self.model.misbehaviors
+
+    @invariant()
+    def same_backable_candidates(self) -> None:
+        mine = {c.hash() for c in CANDIDATES if attested_candidate(self.table, c.hash(), self.ctx)}
+        assert mine == self.model.backable()
+
+
+TestTableMachine = TableMachine.TestCase
