@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar, Union
+from typing import Any, Generic, NamedTuple, TypeVar, Union
 
 from pyrsistent import PMap, PVector, pmap, pvector
 
@@ -78,9 +78,8 @@ class _HMap(Generic[K, V]):
     def set(self, key: K, value: V) -> _HMap[K, V]:
         i = hash(key) & (_BUCKETS - 1)
         old = self._buckets[i]
-        new = old.copy()
-        new[key] = value
-        return _HMap(self._buckets.set(i, new), self._len + (len(new) - len(old)))
+        grown = key not in old
+        return _HMap(self._buckets.set(i, {**old, key: value}), self._len + grown)
 
     def __len__(self) -> int:
         return self._len
@@ -186,8 +185,9 @@ class AttestedCandidate:
     validity_votes: tuple[tuple[int, Implicit | Explicit], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _CandidateData:
+class _CandidateData(NamedTuple):
+    # A NamedTuple, not a frozen dataclass: one is built per vote and the dataclass's
+    # object.__setattr__ per field cost a third of an import.
     group_id: int
     candidate: CommittedCandidateReceipt
     votes: Mapping[int, tuple[int, bytes]]  # a dict never mutated once stored
@@ -362,8 +362,7 @@ def _validity_vote(
         if old == (kind, sig):
             return table, None  # an exact duplicate
         return _reject(table, sender, _conflict(data, digest, sender, old, (kind, sig)))
-    votes = dict(data.votes)
-    votes[sender] = (kind, sig)
+    votes = {**data.votes, sender: (kind, sig)}
     valid_votes = data.valid_votes + (kind != _INVALID)
     candidates = table._candidates.set(
         digest, _CandidateData(data.group_id, data.candidate, votes, valid_votes)
