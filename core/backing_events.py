@@ -160,6 +160,9 @@ class StoreAvailableData:
     n_validators: int
     pov: PoV
     validation_data: PersistedValidationData
+    # The descriptor's erasure root: the store refuses data that does not hash to it (reference
+    # C.4), and the shell then reports the candidate invalid.
+    expected_erasure_root: bytes
 
 
 @dataclass(frozen=True, slots=True)

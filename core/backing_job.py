@@ -328,7 +328,12 @@ def _valid(state: BackingJobState, event: CandidateValid) -> tuple[BackingJobSta
     assert state.validator_index is not None, "observers never validate"
     work = replace(work, phase=_Phase.STORING, commitments=event.commitments)
     store = StoreAvailableData(
-        h, state.validator_index, len(state.validators), pov, event.validation_data
+        h,
+        state.validator_index,
+        len(state.validators),
+        pov,
+        event.validation_data,
+        work.candidate.descriptor.erasure_root,
     )
     return replace(state, work=state.work.set(h, work)), (store,)
 
@@ -358,7 +363,8 @@ def _invalid(state: BackingJobState, event: CandidateInvalid) -> tuple[BackingJo
     # stays free, so another candidate can be seconded.
     h = event.candidate_hash
     work = state.work.get(h)
-    if work is None or work.phase is not _Phase.VALIDATING:
+    # Also while storing: data that misses the erasure root is an invalid candidate (C.4).
+    if work is None or work.phase is _Phase.FETCHING:
         return state, ()
     state = replace(state, work=state.work.remove(h), fallbacks=state.fallbacks.discard(h))
     report: Effects = (ReportInvalidToCandidateSelection(work.candidate),) if work.seconding else ()
@@ -373,7 +379,7 @@ def _failed(state: BackingJobState, event: ValidationFailed) -> tuple[BackingJob
     # restarts the attempt, and others' votes can still back the candidate.
     h = event.candidate_hash
     work = state.work.get(h)
-    if work is None or work.phase is not _Phase.VALIDATING:
+    if work is None or work.phase is _Phase.FETCHING:
         return state, ()
     return replace(state, work=state.work.remove(h)), ()
 

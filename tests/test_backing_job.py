@@ -80,7 +80,7 @@ def test_seconding_a_valid_candidate() -> None:
         >> Second(R1, POV)
         << ValidateCandidate(R1, POV)
         >> CandidateValid(H1, C1.commitments, PVD)
-        << StoreAvailableData(H1, 0, 6, POV, PVD)
+        << StoreAvailableData(H1, 0, 6, POV, PVD, C1.descriptor.erasure_root)
         >> AvailableDataStored(H1)
         << SignStatement(Seconded(C1))
         >> StatementSigned(ours)
@@ -98,7 +98,7 @@ def test_not_seconding_twice() -> None:
         >> Second(R1, POV)
         << ValidateCandidate(R1, POV)
         >> CandidateValid(H1, C1.commitments, PVD)
-        << StoreAvailableData(H1, 0, 6, POV, PVD)
+        << StoreAvailableData(H1, 0, 6, POV, PVD, C1.descriptor.erasure_root)
         >> AvailableDataStored(H1)
         << SignStatement(Seconded(C1))
         >> Second(R2, POV)
@@ -119,14 +119,31 @@ def test_a_second_validation_finishing_after_seconding_issues_nothing() -> None:
         >> Second(R2, POV)
         << ValidateCandidate(R2, POV)
         >> CandidateValid(H1, C1.commitments, PVD)
-        << StoreAvailableData(H1, 0, 6, POV, PVD)
+        << StoreAvailableData(H1, 0, 6, POV, PVD, C1.descriptor.erasure_root)
         >> CandidateValid(H2, C2.commitments, PVD)
-        << StoreAvailableData(H2, 0, 6, POV, PVD)
+        << StoreAvailableData(H2, 0, 6, POV, PVD, C2.descriptor.erasure_root)
         >> AvailableDataStored(H1)
         << SignStatement(Seconded(C1))
         >> AvailableDataStored(H2)
         << nothing
     )
+
+
+def test_data_that_misses_the_erasure_root_makes_the_candidate_invalid() -> None:
+    # The store refuses the data (reference C.4); the shell reports it as an invalid candidate
+    # while the work is storing, and we tell candidate selection and sign Invalid.
+    book = (
+        Playbook(step, job())
+        >> Second(R1, POV)
+        << ValidateCandidate(R1, POV)
+        >> CandidateValid(H1, C1.commitments, PVD)
+        << StoreAvailableData(H1, 0, 6, POV, PVD, C1.descriptor.erasure_root)
+        >> CandidateInvalid(H1, "erasure root mismatch")
+        << ReportInvalidToCandidateSelection(R1)
+        << SignStatement(Invalid(H1))
+    )
+    assert book
+    assert book.state.seconded is None
 
 
 def test_seconding_after_an_invalid_first_candidate() -> None:
@@ -191,7 +208,7 @@ def test_backing_while_our_validation_is_still_running() -> None:
         << dc(R1, valid)
         << backed(C1, (Implicit(fake_signature(1)), Explicit(fake_signature(2))), "011")
         >> CandidateValid(H1, C1.commitments, PVD)
-        << StoreAvailableData(H1, 0, 6, POV, PVD)
+        << StoreAvailableData(H1, 0, 6, POV, PVD, C1.descriptor.erasure_root)
         >> AvailableDataStored(H1)
         << SignStatement(Valid(H1))
         >> StatementSigned(ours)
