@@ -63,6 +63,13 @@ class Inbox:
             self._changed.notify_all()
             return item
 
+    def drain(self) -> list[Any]:
+        """Take every queued message (not signals) without waiting: what a concluding subsystem
+        never got to, so it can count and answer them."""
+        left = list(self._messages)
+        self._messages.clear()
+        return left
+
     async def close(self) -> None:
         async with self._changed:
             self.closed = True

@@ -1,0 +1,63 @@
+# One validator's node in process: an overseer running the Provisioner and Candidate Backing
+# subsystems, wired to shared collaborators (the chain, validation, the network). The network
+# delivers statements to the node's backing subsystem and fetches PoVs from what it holds.
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core import SignedStatement
+
+from .availability_store import InMemoryAvailabilityStore
+from .backing import CandidateBackingSubsystem
+from .dispute_coordinator import InMemoryDisputeCoordinator
+from .keystore import Keystore
+from .messages import CANDIDATE_BACKING, Statement
+from .network import InProcessNetwork
+from .overseer import Overseer, SubsystemNotRunning
+from .provisioner import ProvisionerSubsystem
+from .runtime_api import RuntimeApi
+from .validation import CandidateValidation
+
+__all__ = ["Node"]
+
+
+@dataclass
+class Node:
+    """A validator node: `backing` and `provisioner` under one `overseer`."""
+
+    validator_index: int
+    keystore: Keystore
+    runtime: RuntimeApi
+    validation: CandidateValidation
+    network: InProcessNetwork
+    pre_propose_ms: int = 2000
+    minimum_backing_votes: int | None = None
+    overseer: Overseer = field(init=False)
+    backing: CandidateBackingSubsystem = field(init=False)
+    provisioner: ProvisionerSubsystem = field(init=False)
+    store: InMemoryAvailabilityStore = field(default_factory=InMemoryAvailabilityStore)
+    disputes: InMemoryDisputeCoordinator = field(default_factory=InMemoryDisputeCoordinator)
+
+    def __post_init__(self) -> None:
+        self.overseer = Overseer()
+        self.backing = CandidateBackingSubsystem(
+            self.runtime,
+            self.keystore,
+            self.validation,
+            self.store,
+            self.network,
+            self.disputes,
+            minimum_backing_votes=self.minimum_backing_votes,
+        )
+        self.provisioner = ProvisionerSubsystem(
+            self.runtime, self.disputes, pre_propose_ms=self.pre_propose_ms
+        )
+        self.overseer.register(self.backing)
+        self.overseer.register(self.provisioner)
+        self.network.register(self.validator_index, self.deliver, self.backing.pov_source)
+
+    async def deliver(self, relay_parent: bytes, statement: SignedStatement) -> None:
+        try:
+            await self.overseer.send(CANDIDATE_BACKING, Statement(relay_parent, statement))
+        except SubsystemNotRunning:
+            self.network.stats["statements to stopped nodes"] += 1

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from core import PoV, Valid
+from shell.network import InProcessNetwork, PoVUnavailable
+from tests.shell_fixtures import sign
+
+
+def test_statements_reach_every_other_peer_in_index_order() -> None:
+    got: list[int] = []
+
+    async def scenario() -> None:
+        net = InProcessNetwork()
+        for i in (2, 0, 1):
+
+            async def deliver(rp: bytes, s: object, i: int = i) -> None:
+                got.append(i)
+
+            net.register(i, deliver, lambda h: None)
+        await net.share_statement(0, b"\x00" * 32, sign(0, Valid(b"\x01" * 32)))
+
+    asyncio.run(scenario())
+    assert got == [1, 2]
+
+
+def test_loss_is_seeded_and_counted() -> None:
+    def run(seed: int) -> int:
+        async def scenario() -> int:
+            net = InProcessNetwork(seed=seed, statement_loss=0.5)
+            for i in range(20):
+
+                async def deliver(rp: bytes, s: object) -> None:
+                    pass
+
+                net.register(i, deliver, lambda h: None)
+            await net.share_statement(0, b"\x00" * 32, sign(0, Valid(b"\x01" * 32)))
+            assert net.stats["statements lost"] + net.stats["statements delivered"] == 19
+            return net.stats["statements lost"]
+
+        return asyncio.run(scenario())
+
+    assert run(7) == run(7)
+    assert 0 < run(7) < 19
+
+
+def test_a_pov_is_served_only_by_a_peer_that_has_it() -> None:
+    pov = PoV(b"block")
+
+    async def scenario() -> None:
+        net = InProcessNetwork()
+
+        async def deliver(rp: bytes, s: object) -> None:
+            pass
+
+        net.register(1, deliver, lambda h: pov if h == b"\x01" * 32 else None)
+        assert await net.fetch_pov(1, b"\x00" * 32, b"\x01" * 32, pov.hash()) == pov
+        with pytest.raises(PoVUnavailable, match="lacks"):
+            await net.fetch_pov(1, b"\x00" * 32, b"\x02" * 32, pov.hash())
+        with pytest.raises(PoVUnavailable, match="does not serve"):
+            await net.fetch_pov(9, b"\x00" * 32, b"\x01" * 32, pov.hash())
+
+    asyncio.run(scenario())
+
+
+def test_loss_outside_zero_to_one_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"statement_loss must be within 0\.\.1"):
+        InProcessNetwork(statement_loss=1.5)

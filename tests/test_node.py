@@ -1,0 +1,60 @@
+# End to end in one process: a collator's candidate is seconded, validated by its group, backed,
+# reaches every provisioner, and appears in the inherent data a block author requests.
+from __future__ import annotations
+
+import asyncio
+
+from core import SigningContext, check_inherent
+from shell.messages import CANDIDATE_BACKING, PROVISIONER, RequestInherentData, Second
+from tests.shell_fixtures import RP, Network, chain, collator, eventually, validation_data
+
+
+def test_a_collators_candidate_is_backed_and_reaches_the_block_authors_inherent() -> None:
+    async def scenario() -> None:
+        network = Network(chain())
+        await network.start()
+        try:
+            collation = collator(100).collate(RP, validation_data(100), 6)
+            seconder = network.nodes[0]
+            await seconder.overseer.send(
+                CANDIDATE_BACKING, Second(RP, collation.receipt, collation.pov)
+            )
+            author = network.nodes[4]  # in the other group: it only tallies
+            await eventually(lambda: author.backing.stats()["candidates_backed"] == 1)
+            await eventually(
+                lambda: all(
+                    n.backing.counters["statements signed"] == 1
+                    for n in list(network.nodes.values())[:3]
+                )
+            )
+            reply: asyncio.Future = asyncio.get_running_loop().create_future()
+            await author.overseer.send(PROVISIONER, RequestInherentData(RP, reply))
+            data = await reply
+        finally:
+            await network.stop()
+
+        (backed,) = data.backed_candidates
+        assert backed.hash() == collation.candidate_hash
+        assert backed.candidate == collation.committed
+        # quorum of the group of 3 is 2: the provisioner got the candidate when it was reached
+        assert len(backed.validity_votes) >= 2
+        assert str(backed.validator_indices)[0] == "1"  # the seconder, validator 0
+        state = chain().blocks[RP]
+        assert (
+            check_inherent(
+                data,
+                cores=state.cores,
+                validators=state.validators,
+                signing_context=SigningContext(state.session_index, RP),
+                groups=state.groups,
+                group_rotation=state.rotation,
+            )
+            == ()
+        )
+        # the group validated: each member signed exactly one statement, the others none
+        signed = [network.nodes[i].backing.counters["statements signed"] for i in range(6)]
+        assert signed == [1, 1, 1, 0, 0, 0]
+        assert network.nodes[1].backing.counters["validations started"] == 1
+        assert network.nodes[4].backing.counters["validations started"] == 0
+
+    asyncio.run(scenario())

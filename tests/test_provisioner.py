@@ -1,0 +1,174 @@
+# The Provisioner subsystem with real asyncio: the pre-propose delay (as a parameter), requests
+# with no job, deactivation, Conclude with a hanging job, a crashed job, subscribers, time limits.
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from core import BitVec, ProvisionerInherentData, SignedAvailabilityBitfield
+from shell.dispute_coordinator import InMemoryDisputeCoordinator
+from shell.messages import (
+    BitfieldDatum,
+    ProvisionableData,
+    ProvisionerError,
+    RequestBlockAuthorshipData,
+    RequestInherentData,
+)
+from shell.overseer import Overseer
+from shell.provisioner import ProvisionerSubsystem
+from shell.runtime_api import InMemoryChain
+from shell.signals import ActivatedLeaf, ActiveLeavesUpdate
+from tests.shell_fixtures import RP, RP2, chain, eventually
+
+
+def _bitfield(validator: int) -> SignedAvailabilityBitfield:
+    return SignedAvailabilityBitfield(BitVec.zeros(2), validator, bytes(64))
+
+
+async def _started(sub: ProvisionerSubsystem, *leaves: bytes) -> Overseer:
+    overseer = Overseer()
+    overseer.register(sub)
+    await overseer.start()
+    update = ActiveLeavesUpdate(activated=tuple(ActivatedLeaf(h, 1) for h in leaves))
+    await overseer.signal(update)
+    return overseer
+
+
+async def _request(overseer: Overseer, relay_parent: bytes) -> ProvisionerInherentData:
+    reply: asyncio.Future[ProvisionerInherentData] = asyncio.get_running_loop().create_future()
+    await overseer.send("provisioner", RequestInherentData(relay_parent, reply))
+    return await reply
+
+
+def test_a_request_before_the_delay_is_answered_when_it_ends_and_one_after_at_once() -> None:
+    async def scenario() -> tuple[float, float]:
+        sub = ProvisionerSubsystem(chain(), pre_propose_ms=150)
+        overseer = await _started(sub, RP)
+        activated = time.perf_counter()
+        await overseer.send("provisioner", ProvisionableData(RP, BitfieldDatum(_bitfield(0))))
+        await _request(overseer, RP)
+        early = time.perf_counter() - activated
+        asked = time.perf_counter()
+        await _request(overseer, RP)
+        late = time.perf_counter() - asked
+        await overseer.stop()
+        assert sub.stats()["inherents_served"] == 2
+        return early, late
+
+    early, late = asyncio.run(scenario())
+    assert early >= 0.14
+    assert late < 0.1
+
+
+def test_a_request_for_a_relay_parent_with_no_job_gets_an_error_and_is_counted() -> None:
+    async def scenario() -> ProvisionerSubsystem:
+        sub = ProvisionerSubsystem(chain(), pre_propose_ms=0)
+        overseer = await _started(sub, RP)
+        with pytest.raises(ProvisionerError, match="no provisioning job for relay parent"):
+            await _request(overseer, RP2)
+        await overseer.send("provisioner", ProvisionableData(RP2, BitfieldDatum(_bitfield(1))))
+        await eventually(lambda: sub.jobs.dropped["no job for relay parent"] == 2)
+        await overseer.stop()
+        return sub
+
+    sub = asyncio.run(scenario())
+    assert sub.stats()["dropped"] == {"no job for relay parent": 2}
+
+
+def test_a_deactivated_leaf_ends_its_job() -> None:
+    async def scenario() -> None:
+        sub = ProvisionerSubsystem(chain(RP, RP2), pre_propose_ms=0)
+        overseer = await _started(sub, RP, RP2)
+        await eventually(lambda: len(sub.jobs.jobs) == 2)
+        await overseer.signal(ActiveLeavesUpdate(deactivated=(RP,)))
+        await eventually(lambda: set(sub.jobs.jobs) == {RP2})
+        with pytest.raises(ProvisionerError):
+            await _request(overseer, RP)
+        assert (await _request(overseer, RP2)).backed_candidates == ()
+        await overseer.stop()
+
+    asyncio.run(scenario())
+
+
+class _HangingChain(InMemoryChain):
+    async def availability_cores(self, relay_parent: bytes) -> Any:
+        await asyncio.Event().wait()
+
+
+def test_conclude_finishes_within_the_grace_period_when_a_job_hangs() -> None:
+    async def scenario() -> float:
+        hanging = _HangingChain()
+        hanging.blocks = chain().blocks
+        sub = ProvisionerSubsystem(hanging, conclude_grace=0.1)
+        overseer = await _started(sub, RP)
+        await eventually(lambda: len(sub.jobs.jobs) == 1)
+        started = time.perf_counter()
+        await overseer.stop(timeout=5.0)
+        assert not overseer.is_running("provisioner")
+        assert sub.jobs.counters["jobs cancelled after grace"] == 1
+        return time.perf_counter() - started
+
+    assert asyncio.run(scenario()) < 1.0
+
+
+class _CrashingChain(InMemoryChain):
+    async def availability_cores(self, relay_parent: bytes) -> Any:
+        if relay_parent == RP:
+            raise ZeroDivisionError("a bug in a collaborator")
+        return await super().availability_cores(relay_parent)
+
+
+def test_a_crashed_job_leaves_the_subsystem_serving_other_relay_parents() -> None:
+    async def scenario() -> ProvisionerSubsystem:
+        crashing = _CrashingChain()
+        crashing.blocks = chain(RP, RP2).blocks
+        sub = ProvisionerSubsystem(crashing, pre_propose_ms=0)
+        overseer = await _started(sub, RP, RP2)
+        await eventually(lambda: sub.jobs.counters["jobs crashed"] == 1)
+        data = await _request(overseer, RP2)
+        assert data == ProvisionerInherentData()
+        with pytest.raises(ProvisionerError):
+            await _request(overseer, RP)
+        await overseer.stop()
+        return sub
+
+    sub = asyncio.run(scenario())
+    assert sub.stats()["inherents_served"] == 1
+
+
+def test_block_authors_subscribed_to_provisionable_data_get_a_copy_of_every_datum() -> None:
+    async def scenario() -> list[object]:
+        sub = ProvisionerSubsystem(chain(), pre_propose_ms=0)
+        overseer = await _started(sub, RP)
+        channel: asyncio.Queue[Any] = asyncio.Queue()
+        await overseer.send("provisioner", RequestBlockAuthorshipData(RP, channel))
+        for v in (0, 1):
+            await overseer.send("provisioner", ProvisionableData(RP, BitfieldDatum(_bitfield(v))))
+        got = [await channel.get(), await channel.get()]
+        data = await _request(overseer, RP)
+        assert [b.validator_index for b in data.bitfields] == [0, 1]
+        await overseer.stop()
+        return got
+
+    assert asyncio.run(scenario()) == [BitfieldDatum(_bitfield(0)), BitfieldDatum(_bitfield(1))]
+
+
+class _SlowDisputes(InMemoryDisputeCoordinator):
+    async def recent_disputes(self) -> Any:
+        await asyncio.sleep(10)
+        return {}
+
+
+def test_a_request_not_served_within_the_time_limit_gets_an_explicit_error() -> None:
+    async def scenario() -> ProvisionerSubsystem:
+        sub = ProvisionerSubsystem(chain(), _SlowDisputes(), pre_propose_ms=0, request_timeout=0.05)
+        overseer = await _started(sub, RP)
+        with pytest.raises(ProvisionerError, match="not fetched within 50 ms"):
+            await _request(overseer, RP)
+        await overseer.stop()
+        return sub
+
+    assert asyncio.run(scenario()).counters["requests timed out"] == 1
