@@ -1,0 +1,123 @@
+# What `backable simulate` reports: the parameters, a row per relay block, and the totals. Plain
+# data (dataclasses of ints, floats, strings, lists and dicts) so it renders as a table, as JSON
+# and as a plot. Timing fields are the only ones that may differ between two runs of one seed;
+# `without_timing()` drops them so runs can be compared byte for byte.
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = [
+    "ADVERSARY_KINDS",
+    "BlockRow",
+    "DETECTABLE_KINDS",
+    "SimParams",
+    "SimReport",
+    "TIMING_FIELDS",
+]
+
+# Adversary flags: a fraction of validators behaving so (off = 0.0).
+ADVERSARY_KINDS = (
+    "double_vote",  # Seconded and Valid, or Valid and Invalid, on one candidate
+    "second_two",  # seconding two different candidates at one relay parent
+    "vouch_invalid",  # seconding and voting Valid for invalid candidates
+    "out_of_group",  # statements on candidates of a group they are not in
+    "forge",  # statements with forged signatures
+    "withhold_statements",  # never sharing their statements
+    "withhold_bitfields",  # never sending availability bitfields
+)
+
+# Misbehaviour the pipeline must detect, by the kind it is reported as.
+DETECTABLE_KINDS = (
+    "ValidityDoubleVote",
+    "MultipleCandidates",
+    "UnauthorizedStatement",
+    "DoubleSign",
+    "ForgedSignature",
+)
+
+TIMING_FIELDS = ("wall_seconds", "assembly_ms", "assembly_ms_median", "assembly_ms_max")
+
+
+@dataclass
+class SimParams:
+    validators: int = 300
+    cores: int = 60
+    group_size: int = 5
+    blocks: int = 30
+    seed: int = 0
+    rotation_frequency: int = 10
+    availability_timeout: int = 4  # blocks an occupied core waits before it times out
+    bitfield_loss: float = 0.0
+    statement_loss: float = 0.0
+    chunk_loss: float = 0.0  # chance a validator outside the backing group lacks its chunk
+    code_upgrade_rate: float = 0.05  # chance a collation carries new validation code
+    minimum_backing_votes: int | None = None
+    adversaries: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(ADVERSARY_KINDS, 0.0)
+    )
+
+
+@dataclass
+class BlockRow:
+    """One relay block: what happened while it was built."""
+
+    number: int
+    author: int
+    seconded: int = 0
+    backed: int = 0  # backed candidates in the block's inherent
+    included: int = 0  # candidates that became available in this block
+    timed_out: int = 0
+    code_upgrades: int = 0
+    bitfields: int = 0
+    occupied_cores: int = 0
+    available_cores: int = 0
+    assembly_ms: float = 0.0
+
+
+@dataclass
+class SimReport:
+    params: SimParams
+    blocks: list[BlockRow] = field(default_factory=list)
+    # totals
+    seconded: int = 0
+    backed: int = 0
+    included: int = 0
+    timed_out: int = 0
+    code_upgrades: int = 0
+    mean_blocks_backing_to_inclusion: float | None = None
+    # core index -> blocks in which that core's candidate became available
+    availability_per_core: list[int] = field(default_factory=list)
+    misbehaviour_detected: dict[str, int] = field(default_factory=dict)
+    misbehaviour_injected: dict[str, int] = field(default_factory=dict)
+    evidence_verified: int = 0
+    evidence_unverified: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    invalid_seconded: int = 0  # invalid candidates that some validator seconded
+    invalid_backed: int = 0
+    invalid_included: int = 0
+    # groups where adversaries reach a third or more, and what got through there
+    groups_with_adversaries_at_or_over_a_third: int = 0
+    invalid_included_in_such_groups: int = 0
+    invalid_included_elsewhere: int = 0
+    inherent_problems: list[str] = field(default_factory=list)
+    stopped_early: str | None = None
+    assembly_ms_median: float | None = None
+    assembly_ms_max: float | None = None
+    wall_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def without_timing(self) -> dict[str, Any]:
+        """The report with every timing field removed: equal for two runs of one seed."""
+
+        def strip(value: Any) -> Any:
+            if isinstance(value, dict):
+                return {k: strip(v) for k, v in value.items() if k not in TIMING_FIELDS}
+            if isinstance(value, list):
+                return [strip(v) for v in value]
+            return value
+
+        result: dict[str, Any] = strip(self.to_dict())
+        return result
