@@ -269,8 +269,15 @@ def _add_decode(subparsers: Any) -> None:
     p.set_defaults(handler=_run_decode)
 
 
-# Each entry registers one subcommand; a `simulate` command joins this list as `_add_simulate`.
-_SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_decode,)
+def _add_simulate(subparsers: Any) -> None:
+    # Imported here: shell.sim_cli imports this module for InputError and the exit codes.
+    from .sim_cli import add_simulate
+
+    add_simulate(subparsers)
+
+
+# Each entry registers one subcommand.
+_SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (_add_decode, _add_simulate)
 
 
 def _parser() -> argparse.ArgumentParser:
