@@ -93,10 +93,13 @@ class ReceiveDispute:
 @dataclass(frozen=True, slots=True)
 class RequestInherentData:
     """A block author asks for inherent data; `disputes` is what the shell fetched for dispute
-    selection at the time of the request (None: no disputes)."""
+    selection at the time of the request (None: no disputes). `validation_data`, when given, is
+    the persisted validation data the shell fetched at the time of the request (the node queries
+    the runtime during candidate selection, reference B.6) and replaces the job's own."""
 
     request_id: int
     disputes: DisputeInputs | None = None
+    validation_data: PMap[tuple[int, OccupiedCoreAssumption], PersistedValidationData] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,7 +229,7 @@ def _answer(state: ProvisionerJobState, request: RequestInherentData) -> ReplyIn
         state.bitfields,
         state.candidates,
         state.block_number,
-        state.validation_data,
+        state.validation_data if request.validation_data is None else request.validation_data,
         request.disputes,
         threshold=state.threshold,
     )

@@ -15,6 +15,7 @@ from typing import Any
 from core import (
     CandidateDescriptor,
     CandidateReceipt,
+    SignedStatement,
     SigningContext,
     statement_signing_payload,
     verify_signature,
@@ -108,6 +109,7 @@ class CandidateBackingSubsystem:
         self.jobs = JobManager(CANDIDATE_BACKING)
         self.counters: Counter[str] = Counter()
         self.rejected: Counter[str] = Counter()
+        self.rejected_statements: list[tuple[bytes, str, SignedStatement]] = []
         self.invalid_reports: list[tuple[bytes, CandidateReceipt]] = []
         self.misbehavior_reports: list[tuple[bytes, int, object]] = []
         # What our node has seconded or validated, so peers can fetch the PoV from us.
@@ -188,25 +190,21 @@ class _BackingJob:
         self.index: int | None = None
 
     async def _fetch(self) -> BackingJobState | None:
+        # Reference C.1: validators, groups with rotation, the session index and the cores, in
+        # that order (one after another: the in-memory runtime answers at once, and a task per
+        # query cost more than the queries for hundreds of nodes in one process).
         sub, rp = self.sub, self.rp
-        failure: BaseException | None = None
         try:
-            async with asyncio.TaskGroup() as group:
-                validators_t = group.create_task(sub.runtime.validators(rp))
-                groups_t = group.create_task(sub.runtime.validator_groups(rp))
-                session_t = group.create_task(sub.runtime.session_index_for_child(rp))
-                cores_t = group.create_task(sub.runtime.availability_cores(rp))
-        except* RuntimeApiError as errors:
-            failure = errors.exceptions[0]
-        if failure is not None:
-            # Reference C.1: a runtime error ends the job quietly (a warning, not a failure).
+            validators = await sub.runtime.validators(rp)
+            groups, rotation = await sub.runtime.validator_groups(rp)
+            session = await sub.runtime.session_index_for_child(rp)
+            cores = await sub.runtime.availability_cores(rp)
+        except RuntimeApiError as failure:
+            # A runtime error ends the job quietly (a warning, not a failure).
             self.log.warning("runtime API failed, no backing job: %s", failure)
             sub.counters["jobs without runtime data"] += 1
             return None
-        validators = validators_t.result()
-        groups, rotation = groups_t.result()
-        cores = cores_t.result()
-        self.context = SigningContext(session_t.result(), rp)
+        self.context = SigningContext(session, rp)
         found = sub.keystore.find_validator(validators)
         if found is not None:
             self.index, self.public = found
@@ -280,6 +278,7 @@ class _BackingJob:
 
     def _reject(self, reason: str, signed: Any) -> None:
         self.sub.rejected[reason] += 1
+        self.sub.rejected_statements.append((self.rp, reason, signed))
         self.log.info(
             "rejected statement from validator %d: %s",
             signed.validator_index,
@@ -289,9 +288,14 @@ class _BackingJob:
 
     def _spawn(self, coro: Coroutine[Any, Any, BackingEvent | None]) -> None:
         async def runner() -> None:
-            event = await coro
-            if event is not None:
-                await self.inbox.put(_Result(event))
+            try:
+                event = await coro
+                if event is not None:
+                    await self.inbox.put(_Result(event))
+            finally:
+                self.inbox.in_flight -= 1
+
+        self.inbox.in_flight += 1
 
         task = asyncio.create_task(runner())
         self.tasks.add(task)
@@ -306,6 +310,10 @@ class _BackingJob:
             except Exception:
                 self.sub.counters[f"{what} failed"] += 1
                 self.log.exception("%s failed", what)
+            finally:
+                self.inbox.in_flight -= 1
+
+        self.inbox.in_flight += 1
 
         task = asyncio.create_task(runner())
         self.tasks.add(task)

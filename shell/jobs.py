@@ -20,9 +20,19 @@ class JobInbox:
 
     def __init__(self, capacity: int) -> None:
         self._queue: asyncio.Queue[Any] = asyncio.Queue(capacity)
+        # A job is busy from its start until it waits for its next item, and while work it
+        # started in the background (`in_flight`) is outstanding: what `idle()` reports.
+        self.processing = True
+        self.in_flight = 0
 
     async def recv(self) -> Any:
-        return await self._queue.get()
+        self.processing = False
+        item = await self._queue.get()
+        self.processing = True
+        return item
+
+    def idle(self) -> bool:
+        return not self.processing and self.in_flight == 0 and self._queue.empty()
 
     def recv_nowait(self) -> Any | None:
         try:
@@ -137,6 +147,10 @@ class JobManager:
                 self.counters["jobs cancelled after grace"] += len(pending)
                 await asyncio.wait(pending)
         self.jobs.clear()
+
+    def idle(self) -> bool:
+        """No job has work queued, under way, or outstanding in the background."""
+        return all(job.inbox.idle() for job in self.jobs.values())
 
     async def end_all(self) -> None:
         for relay_parent in list(self.jobs):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -21,6 +21,7 @@ class PoVUnavailable(BackableError, LookupError):
 
 
 StatementHandler = Callable[[bytes, SignedStatement], Awaitable[None]]
+Router = Callable[[int, bytes, SignedStatement], Iterable[int]]
 PoVSource = Callable[[bytes], PoV | None]
 
 
@@ -52,6 +53,10 @@ class InProcessNetwork:
     stats: Counter[str] = field(default_factory=Counter)
     # Validators whose PoV requests fail regardless (a test's way to make one backer unhelpful).
     refuse_pov_from: set[int] = field(default_factory=set)
+    # Validators whose statements never leave them (adversaries withholding statements).
+    withhold_from: set[int] = field(default_factory=set)
+    # Who receives a statement; None: every other registered validator (plain gossip).
+    router: Router | None = None
 
     def __post_init__(self) -> None:
         for name, p in (("statement_loss", self.statement_loss), ("pov_loss", self.pov_loss)):
@@ -71,8 +76,16 @@ class InProcessNetwork:
     async def share_statement(
         self, from_validator: int, relay_parent: bytes, statement: SignedStatement
     ) -> None:
-        for index in sorted(self.peers):
-            if index == from_validator:
+        if from_validator in self.withhold_from:
+            self.stats["statements withheld"] += 1
+            return
+        targets = (
+            sorted(self.peers)
+            if self.router is None
+            else sorted(set(self.router(from_validator, relay_parent, statement)))
+        )
+        for index in targets:
+            if index == from_validator or index not in self.peers:
                 continue
             if self.statement_loss and self._rng.random() < self.statement_loss:
                 self.stats["statements lost"] += 1

@@ -56,6 +56,10 @@ class Node:
         self.overseer.register(self.provisioner)
         self.network.register(self.validator_index, self.deliver, self.backing.pov_source)
 
+    def idle(self) -> bool:
+        """Nothing queued or under way in this node (the simulation waits for all to settle)."""
+        return self.overseer.idle() and self.backing.jobs.idle() and self.provisioner.jobs.idle()
+
     async def deliver(self, relay_parent: bytes, statement: SignedStatement) -> None:
         try:
             await self.overseer.send(CANDIDATE_BACKING, Statement(relay_parent, statement))

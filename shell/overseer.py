@@ -118,6 +118,10 @@ class Overseer:
             raise RuntimeError("Overseer: register subsystems before starting")
         self._subsystems[subsystem.name] = subsystem
 
+    def idle(self) -> bool:
+        """Every subsystem's inbox is empty."""
+        return all(len(inbox) == 0 for inbox in self._inboxes.values())
+
     def is_running(self, name: str) -> bool:
         return name in self._running
 

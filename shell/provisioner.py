@@ -206,17 +206,20 @@ class _ProvisioningJob:
         self.subscribers: dict[int, asyncio.Queue[Datum]] = {}
         self.next_id = 0
         self.timer: asyncio.TimerHandle | None = None
+        self.cores: tuple[AnyCoreState, ...] = ()
 
     async def run(self) -> None:
         sub, rp = self.sub, self.leaf.hash
         cores = await sub.runtime.availability_cores(rp)
         number = await sub.runtime.block_number(rp)
         block_number = 0 if number is None else number + 1  # the block under production
-        validation_data = await sub.fetch_validation_data(rp, cores)
+        self.cores = cores
+        # Validation data is fetched with each request, when candidate selection needs it
+        # (reference B.6), so the job starts with none.
         state, effects = start_job(
             cores,
             block_number,
-            validation_data,
+            {},
             pre_propose_ms=sub.pre_propose_ms,
             threshold=sub.threshold,
         )
@@ -244,6 +247,7 @@ class _ProvisioningJob:
         if item is JOB_CONCLUDE:
             return JobConclude()
         if item is _TIMER:
+            self.inbox.in_flight -= 1
             return TimerFired()
         if isinstance(item, _Closed):
             return SubscriberClosed(item.subscriber_id)
@@ -260,27 +264,31 @@ class _ProvisioningJob:
         return None
 
     async def _request(self, item: RequestInherentData) -> ProvisionerEvent | None:
+        # What assembly needs from the node, fetched now, within the request's time limit.
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.sub.request_timeout):
                 disputes = await self.sub.fetch_dispute_inputs(self.leaf.hash)
+                validation_data = await self.sub.fetch_validation_data(self.leaf.hash, self.cores)
         except TimeoutError:
             self.sub.counters["requests timed out"] += 1
             item.reply.set_exception(
                 ProvisionerError(
-                    f"dispute inputs not fetched within {self.sub.request_timeout * 1e3:.0f} ms"
+                    f"chain data for the inherent not fetched within"
+                    f" {self.sub.request_timeout * 1e3:.0f} ms"
                 )
             )
             return None
         self.next_id += 1
         self.requests[self.next_id] = (item.reply, time.perf_counter() - started)
-        return JobRequest(self.next_id, disputes)
+        return JobRequest(self.next_id, disputes, pmap(validation_data))
 
     def _execute(self, effects: tuple[Any, ...], step_seconds: float = 0.0) -> bool:
         """Perform the machine's effects; True when the job is over."""
         for effect in effects:
             if isinstance(effect, StartTimer):
                 loop = asyncio.get_running_loop()
+                self.inbox.in_flight += 1
                 self.timer = loop.call_later(
                     effect.milliseconds / 1000, self.inbox.put_nowait, _TIMER
                 )

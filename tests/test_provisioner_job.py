@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pytest
+from pyrsistent import pmap
 
 from core import (
     BackedCandidate,
@@ -168,3 +169,18 @@ def test_conclusion_cancels_parked_requests_and_ends_the_job() -> None:
 def test_a_non_event_is_the_callers_mistake() -> None:
     with pytest.raises(TypeError, match="not a provisioner event"):
         step(fresh(), "tick")  # type: ignore[arg-type]
+
+
+def test_validation_data_fetched_with_the_request_replaces_the_jobs_own() -> None:
+    # Started with no validation data (the shell fetches it per request, as the node queries the
+    # runtime during candidate selection): the candidate is found only with the request's data.
+    state, _ = start_job(CORES, 10, {})
+    assert (
+        Playbook(step, state)
+        >> TimerFired()
+        >> ReceiveBackedCandidate(CAND)
+        >> RequestInherentData(1)
+        << reply(1)
+        >> RequestInherentData(2, validation_data=pmap(VD))
+        << reply(2, candidates=[CAND])
+    )
