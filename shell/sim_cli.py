@@ -18,7 +18,14 @@ from .sim_render import PlotUnavailable, Progress, render_summary, require_plot,
 from .sim_render import write_plot as _write_plot
 from .sim_report import ADVERSARY_KINDS, BlockRow, SimParams, SimReport
 
-__all__ = ["RunSimulation", "add_simulate", "option_name", "params_from_args", "validate_params"]
+__all__ = [
+    "EXIT_INTERRUPTED",
+    "RunSimulation",
+    "add_simulate",
+    "option_name",
+    "params_from_args",
+    "validate_params",
+]
 
 RunSimulation = Callable[
     [SimParams, Callable[[BlockRow], None] | None], Coroutine[Any, Any, SimReport]
@@ -26,6 +33,8 @@ RunSimulation = Callable[
 
 # Tests put a fake engine here; None means the real `shell.simulation.run_simulation`.
 _RUNNER: RunSimulation | None = None
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 
 _FRACTIONS = ("bitfield_loss", "statement_loss", "chunk_loss", "code_upgrade_rate")
 _AT_LEAST_ONE = (
@@ -73,11 +82,32 @@ def validate_params(params: SimParams) -> list[str]:
     for name, value in fractions:
         if not (isinstance(value, int | float) and math.isfinite(value) and 0 <= value <= 1):
             problems.append(f"{option_name(name)} must be a fraction from 0 to 1, got {value}")
+    problems += _adversary_headcount(params)
     for kind in sorted(set(params.adversaries) - set(ADVERSARY_KINDS)):
         problems.append(
             f"unknown adversary kind {kind!r}; known: {', '.join(ADVERSARY_KINDS)}"
         )
     return problems
+
+
+def _adversary_headcount(params: SimParams) -> list[str]:
+    # Each adversary kind is its own set of validators, round(share * validators) strong, and
+    # the sets are disjoint (shell.simulation draws them so): together they must fit.
+    counts = {
+        kind: round(share * params.validators)
+        for kind, share in sorted(params.adversaries.items())
+        if kind in ADVERSARY_KINDS and math.isfinite(share) and 0 < share <= 1
+    }
+    total = sum(counts.values())
+    if params.validators < 1 or total <= params.validators:
+        return []
+    named = " + ".join(
+        f"{option_name(kind)} {counts[kind]}" for kind in ADVERSARY_KINDS if counts.get(kind)
+    )
+    return [
+        f"adversaries are disjoint sets of validators: {named} = {total},"
+        f" more than the {params.validators} validators"
+    ]
 
 
 def params_from_args(args: argparse.Namespace) -> SimParams:
@@ -142,11 +172,17 @@ def _run_simulate(args: argparse.Namespace, out: TextIO) -> int:
             raise InputError(str(e)) from None
     run = _runner()
     progress = None if args.quiet else Progress(params.blocks, sys.stderr)
+    report: SimReport | None = None
     try:
         report = asyncio.run(run(params, progress))
+    except KeyboardInterrupt:
+        pass  # reported below, once the progress line is closed
     finally:
         if progress is not None:
             progress.close()
+    if report is None:
+        print("backable: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     out.write(render_summary(report))
     if args.json is not None:
         write_json(report, args.json)

@@ -79,6 +79,17 @@ def test_a_group_bigger_than_the_validators_makes_no_groups() -> None:
     ]
 
 
+def test_adversary_kinds_are_disjoint_so_their_headcounts_must_fit() -> None:
+    params = SimParams(validators=20, cores=4)
+    params.adversaries.update(double_vote=0.5, forge=0.3, withhold_bitfields=0.25)
+    assert validate_params(params) == [
+        "adversaries are disjoint sets of validators: --double-vote 10 + --forge 6"
+        " + --withhold-bitfields 5 = 21, more than the 20 validators"
+    ]
+    params.adversaries["withhold_bitfields"] = 0.2
+    assert validate_params(params) == []
+
+
 def test_not_a_number_is_not_a_fraction() -> None:
     params = SimParams()
     params.adversaries["forge"] = float("nan")
@@ -93,9 +104,10 @@ def test_an_unknown_adversary_kind_is_named() -> None:
 
 
 def test_the_boundaries_zero_and_one_are_fractions() -> None:
-    params = SimParams(statement_loss=1.0, chunk_loss=0.0)
-    params.adversaries = dict.fromkeys(ADVERSARY_KINDS, 1.0)
-    assert validate_params(params) == []
+    for kind in ADVERSARY_KINDS:
+        params = SimParams(statement_loss=1.0, chunk_loss=0.0)
+        params.adversaries[kind] = 1.0
+        assert validate_params(params) == [], kind
 
 
 # --- bad options on the command line: one stderr line each, exit 2 ---------------------------
@@ -181,6 +193,22 @@ def test_plot_without_matplotlib_exits_two_before_running(
     assert (code, out) == (EXIT_INPUT, "")
     assert err == "backable: error: --plot needs matplotlib: pip install 'backable[plot]'\n"
     assert engine.calls == []
+
+
+def test_ctrl_c_during_the_run_ends_the_progress_line_and_exits_130(
+    capsys: Capture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def interrupted(params: SimParams, progress: Progress) -> SimReport:
+        assert progress is not None
+        progress(BlockRow(1, author=0))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sim_cli, "_RUNNER", interrupted)
+    code, out, err = _run(capsys, "simulate", "--blocks", "3")
+    assert (code, out) == (sim_cli.EXIT_INTERRUPTED, "")
+    assert err == (
+        "block 1/3 (#1): seconded 0, backed 0, included 0, timed out 0\nbackable: interrupted\n"
+    )
 
 
 # --- options reach SimParams ------------------------------------------------------------------
