@@ -12,6 +12,7 @@ from hypothesis.stateful import (
 )
 
 from core import (
+    CommittedCandidateReceipt,
     DoubleSign,
     MultipleCandidates,
     Seconded,
@@ -126,6 +127,26 @@ class TableMachine(RuleBasedStateMachine):
         c = data.draw(st.sampled_from(unknown))
         after, summary = import_statement(self.table, self.ctx, fake(Valid(c.hash()), v))
         assert summary is None and after is self.table
+
+    @rule(c=st.sampled_from(CANDIDATES), data=st.data())
+    def a_statement_from_outside_the_group_is_only_evidence(
+        self, c: CommittedCandidateReceipt, data: st.DataObject
+    ) -> None:
+        # Negative rule: no vote, no summary, and one UnauthorizedStatement naming the sender.
+        # (A Valid on an unknown candidate is dropped before membership: it has its own rule.)
+        para = c.descriptor.para_id
+        v = data.draw(st.sampled_from([w for w in range(9) if w not in GROUPS[para]]))
+        known = self.table.candidate(c.hash()) is not None
+        kind = data.draw(st.sampled_from((Seconded, Valid) if known else (Seconded,)))
+        s = fake(Seconded(c) if kind is Seconded else Valid(c.hash()), v)
+        before = self.table
+        self.table, summary = import_statement(self.table, self.ctx, s)
+        assert summary is None and self.model.do(s) is None
+        assert self.table.candidate_hashes() == before.candidate_hashes()
+        assert self.table.votes(c.hash()) == before.votes(c.hash())
+        assert self.table.misbehaviors_since(before.misbehavior_count) == (
+            (v, UnauthorizedStatement(s)),
+        )
 
     @invariant()
     def same_candidates_votes_and_evidence(self) -> None:
