@@ -46,6 +46,7 @@ from core.backing_events import PoVUnavailable as NoPoV
 from core.backing_events import Second as JobSecond
 from core.backing_job import BackingJobState, new_backing_job, step
 from core.groups import local_assignment, validator_groups
+from core.misbehavior import Misbehavior
 from core.table import TableContext
 
 from .availability_store import AvailabilityStore, AvailableData
@@ -111,7 +112,7 @@ class CandidateBackingSubsystem:
         self.rejected: Counter[str] = Counter()
         self.rejected_statements: list[tuple[bytes, str, SignedStatement]] = []
         self.invalid_reports: list[tuple[bytes, CandidateReceipt]] = []
-        self.misbehavior_reports: list[tuple[bytes, int, object]] = []
+        self.misbehavior_reports: list[tuple[bytes, int, Misbehavior]] = []
         # What our node has seconded or validated, so peers can fetch the PoV from us.
         self.povs: dict[bytes, Any] = {}
         self.job_states: dict[bytes, BackingJobState] = {}

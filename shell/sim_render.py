@@ -56,7 +56,7 @@ def _fraction(value: float) -> str:
 
 def _params_lines(p: SimParams) -> list[str]:
     backing = (
-        "backing threshold: the runtime's"
+        "backing threshold: the seed's majority, group size // 2 + 1"
         if p.minimum_backing_votes is None
         else f"minimum backing votes: {p.minimum_backing_votes}"
     )

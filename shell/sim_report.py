@@ -10,6 +10,7 @@ from typing import Any
 __all__ = [
     "ADVERSARY_KINDS",
     "BlockRow",
+    "InclusionRow",
     "DETECTABLE_KINDS",
     "SimParams",
     "SimReport",
@@ -76,6 +77,23 @@ class BlockRow:
 
 
 @dataclass
+class InclusionRow:
+    """A candidate that became available: enough to check the pipeline's invariants."""
+
+    block: int  # the block in which it became available
+    core: int
+    para: int
+    backed_at: int
+    votes: int  # validity votes carried by its backed candidate
+    group_size: int
+    threshold: int  # backing votes its group needed
+    availability: int  # validators whose bits were set when it became available
+    validators: int
+    scheduled_when_backed: bool  # its para was scheduled on the core (free or freed) then
+    invalid: bool
+
+
+@dataclass
 class SimReport:
     params: SimParams
     blocks: list[BlockRow] = field(default_factory=list)
@@ -101,6 +119,9 @@ class SimReport:
     invalid_included_in_such_groups: int = 0
     invalid_included_elsewhere: int = 0
     inherent_problems: list[str] = field(default_factory=list)
+    inclusions: list[InclusionRow] = field(default_factory=list)
+    # backed candidates placed on a core that already held one (the runtime would refuse)
+    core_conflicts: int = 0
     stopped_early: str | None = None
     assembly_ms_median: float | None = None
     assembly_ms_max: float | None = None

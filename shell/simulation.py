@@ -23,11 +23,13 @@ from dataclasses import dataclass, field
 
 from core import (
     BitVec,
+    CandidateReceipt,
     GroupRotationInfo,
     Invalid,
     OccupiedCore,
     OccupiedCoreAssumption,
     PersistedValidationData,
+    PoV,
     ProvisionerInherentData,
     ScheduledCore,
     Seconded,
@@ -44,6 +46,7 @@ from core.availability import availability_threshold_met
 from core.backing_job import BackingJobState
 from core.cores import AnyCoreState
 from core.statements import AnyStatement
+from core.table import backing_threshold
 
 from .collator import TOY_VALIDATION_CODE, Collation, Collator, toy_validation_function
 from .keystore import Keystore
@@ -59,8 +62,10 @@ from .network import InProcessNetwork
 from .node import Node
 from .runtime_api import InMemoryChain, RelayBlockState
 from .signals import ActivatedLeaf, ActiveLeavesUpdate
-from .sim_report import ADVERSARY_KINDS, BlockRow, SimParams, SimReport
+from .sim_report import ADVERSARY_KINDS, BlockRow, InclusionRow, SimParams, SimReport
 from .validation import InMemoryValidation
+from .validation import Invalid as Invalid_
+from .validation import Valid as Valid_
 
 __all__ = ["SimulationError", "run_simulation"]
 
@@ -85,6 +90,8 @@ class _Occupied:
     group: int
     availability: int = 0  # bits by validator index
     holders: int = 0  # validators holding their chunk of the data
+    votes: int = 0
+    scheduled: bool = True
 
 
 @dataclass
@@ -109,6 +116,28 @@ class _Adversaries:
 
     def all(self) -> tuple[int, ...]:
         return tuple(sorted(v for members in self.by_kind.values() for v in members))
+
+
+class _LyingValidation:
+    """A vouching adversary's candidate validation: the colluding collator's invalid blocks come
+    out valid (with the outputs the collator committed to); everything else is validated."""
+
+    def __init__(self, inner: InMemoryValidation, sim: _Simulation) -> None:
+        self.inner = inner
+        self.sim = sim
+
+    async def validate(
+        self, relay_parent: bytes, candidate: CandidateReceipt, pov: PoV
+    ) -> Valid_ | Invalid_:
+        h = candidate.hash()
+        if h in self.sim.invalid_hashes:
+            committed = self.sim.collations[h].committed
+            para = committed.descriptor.para_id
+            pvd = self.sim.chain.blocks[relay_parent].validation_data[
+                (para, OccupiedCoreAssumption.FREE)
+            ]
+            return Valid_(committed.commitments, pvd)
+        return await self.inner.validate(relay_parent, candidate, pov)
 
 
 class _Simulation:
@@ -145,12 +174,14 @@ class _Simulation:
         self.validation = InMemoryValidation(
             self.chain, dict.fromkeys(self.paras, toy_validation_function)
         )
+        lying = _LyingValidation(self.validation, self)
+        vouchers = set(self.adversaries.of("vouch_invalid"))
         self.nodes = [
             Node(
                 i,
                 Keystore.from_seeds([seeds[i]]),
                 self.chain,
-                self.validation,
+                lying if i in vouchers else self.validation,
                 self.network,
                 pre_propose_ms=0,
                 minimum_backing_votes=params.minimum_backing_votes,
@@ -319,8 +350,14 @@ class _Simulation:
             upgrade = rng.random() < p.code_upgrade_rate
             new_code = f"toy code v{self.para_state[para].upgrades + 1} of {para}".encode()
             if chosen in self.adversaries.of("vouch_invalid"):
-                await self._vouch_invalid(i, para, chosen, group, rp, pvd, ctx)
-                row.seconded += 1
+                # A colluding collator's invalid block, recommended to a voucher whose node
+                # "validates" it as valid (its fellow vouchers' nodes do the same).
+                collation = self._collate(para, rp, pvd, payload=b"colluding", invalid=True)
+                self.invalid_hashes[collation.candidate_hash] = i
+                self.report.invalid_seconded += 1
+                await self.nodes[chosen].overseer.send(
+                    CANDIDATE_BACKING, Second(rp, collation.receipt, collation.pov)
+                )
                 continue
             collation = self._collate(
                 para,
@@ -421,28 +458,6 @@ class _Simulation:
         signed = self.keys.sign_statement(self.validators[v], statement, ctx, v)
         await self.network.share_statement(v, rp, signed)
 
-    async def _vouch_invalid(
-        self,
-        core: int,
-        para: int,
-        chosen: int,
-        group: tuple[int, ...],
-        rp: bytes,
-        pvd: PersistedValidationData,
-        ctx: SigningContext,
-    ) -> None:
-        # The adversary seconds an invalid block (from a colluding collator) without validating
-        # it and serves its PoV; fellow vouchers in the group vote Valid on it.
-        collation = self._collate(para, rp, pvd, payload=b"colluding collator", invalid=True)
-        self.invalid_hashes[collation.candidate_hash] = core
-        self.report.invalid_seconded += 1
-        self.nodes[chosen].backing.povs[collation.candidate_hash] = collation.pov
-        await self._share(chosen, rp, Seconded(collation.committed), ctx)
-        for v in group:
-            if v != chosen and v in self.adversaries.of("vouch_invalid"):
-                self.nodes[v].backing.povs[collation.candidate_hash] = collation.pov
-                await self._share(v, rp, Valid(collation.candidate_hash), ctx)
-
     async def _inject(self, rp: bytes, ctx: SigningContext) -> None:
         adv = self.adversaries
         honest_candidates = [
@@ -526,10 +541,13 @@ class _Simulation:
                 del self.occupied[i]
                 row.timed_out += 1
         upgrades = 0
+        # Cores a candidate may take in this block: scheduled at the relay parent, or freed now.
+        freed_or_free = {i for i in range(len(self.paras)) if i not in self.occupied}
         for backed in data.backed_candidates:
             para = backed.candidate.descriptor.para_id
             core = self.paras.index(para)
             if core in self.occupied:
+                self.report.core_conflicts += 1
                 self.report.inherent_problems.append(
                     f"block {number}: candidate for para {para} on occupied core {core}"
                 )
@@ -545,7 +563,14 @@ class _Simulation:
                 if in_group or not (p.chunk_loss and self.rng.random() < p.chunk_loss):
                     holders |= 1 << v
             self.occupied[core] = _Occupied(
-                collation, number, number + p.availability_timeout, group_index, 0, holders
+                collation,
+                number,
+                number + p.availability_timeout,
+                group_index,
+                0,
+                holders,
+                votes=len(backed.validity_votes),
+                scheduled=core in freed_or_free,
             )
             self.backed_at[h] = number
             row.backed += 1
@@ -565,6 +590,22 @@ class _Simulation:
             state.code = committed.commitments.new_validation_code
             state.upgrades += 1
         self.delays.append(number - self.backed_at[h])
+        group_size = len(self.groups[occ.group])
+        self.report.inclusions.append(
+            InclusionRow(
+                block=number,
+                core=self.paras.index(para),
+                para=para,
+                backed_at=occ.backed_at,
+                votes=occ.votes,
+                group_size=group_size,
+                threshold=backing_threshold(group_size, self.p.minimum_backing_votes),
+                availability=occ.availability.bit_count(),
+                validators=self.p.validators,
+                scheduled_when_backed=occ.scheduled,
+                invalid=h in self.invalid_hashes,
+            )
+        )
         if h in self.invalid_hashes:
             self.report.invalid_included += 1
             if occ.group in self.adversarial_groups:
@@ -608,18 +649,20 @@ class _Simulation:
 
     def _detected(self) -> tuple[dict[str, int], int, int]:
         """Unique misbehaviour detected by any node, by kind, and how much evidence verifies."""
-        seen: dict[tuple[bytes, int, str], object] = {}
+        # One case of misbehaviour is seen by many nodes: count it once, by relay parent, accused
+        # validator, kind and the candidates it involves.
+        seen: dict[tuple[bytes, int, str, tuple[bytes, ...]], object] = {}
         for node in self.nodes:
             for rp, v, misbehavior in node.backing.misbehavior_reports:
-                seen.setdefault((rp, v, type(misbehavior).__name__), misbehavior)
+                hashes = tuple(s.candidate_hash for s in misbehavior.signed_statements())
+                seen.setdefault((rp, v, type(misbehavior).__name__, hashes), misbehavior)
             for rp, reason, signed in node.backing.rejected_statements:
                 if reason == "bad signature":
-                    seen.setdefault((rp, signed.validator_index, "ForgedSignature"), signed)
-        counts: Counter[str] = Counter(kind for _, _, kind in seen)
+                    key = (rp, signed.validator_index, "ForgedSignature", (signed.candidate_hash,))
+                    seen.setdefault(key, signed)
+        counts: Counter[str] = Counter(key[2] for key in seen)
         verified = unverified = 0
-        for (rp, v, kind), evidence in sorted(
-            seen.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2])
-        ):
+        for (rp, v, kind, _), evidence in sorted(seen.items(), key=lambda kv: kv[0]):
             if kind == "ForgedSignature":
                 continue
             ctx = SigningContext(SESSION, rp)

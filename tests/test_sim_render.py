@@ -65,7 +65,7 @@ def test_the_summary_opens_with_the_parameters_and_active_adversaries() -> None:
     assert lines[0] == "backable simulate: 20 validators, 4 cores, groups of 5, 3 blocks, seed 7"
     assert lines[1] == (
         "  rotation every 10 blocks, availability timeout 4 blocks, backing threshold: the"
-        " runtime's"
+        " seed's majority, group size // 2 + 1"
     )
     assert lines[2] == "  code upgrade rate 0.05; loss: bitfields 0, statements 0, chunks 0"
     assert lines[3] == "  adversaries: double_vote 0.1"
