@@ -119,3 +119,15 @@ def test_real_block_bitfields_give_the_derived_per_core_counts(number: str) -> N
         assert expected[c] == bitfields_indicate_availability(
             c, data.bitfields, BitVec.zeros(n_validators)
         )
+
+
+def test_a_lone_bitfield_from_validator_zero_counts() -> None:
+    core = occupied(BitVec.zeros(1))
+    assert availability_counts([core], [bitfield("1", 0)]) == (1,)
+    assert cores_availability([core], [bitfield("1", 0)]) == (True,)
+
+
+def test_without_bitfields_a_core_counts_its_own_availability_bits() -> None:
+    cores = [occupied(BitVec.from_str("1")), occupied(BitVec.from_str("01")), ScheduledCore(1)]
+    assert availability_counts(cores, []) == (1, 1, None)
+    assert cores_availability(cores, []) == (True, False, False)

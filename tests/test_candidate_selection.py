@@ -1,8 +1,18 @@
 # Candidate selection (core/candidate_selection.py; seed 003, reference B.6).
 from __future__ import annotations
 
-from core import BitVec, FreeCore, OccupiedCoreAssumption, ScheduledCore, core_assumption
+import pytest
+
+from core import (
+    BitVec,
+    FreeCore,
+    OccupiedCoreAssumption,
+    ScheduledCore,
+    core_assumption,
+    runtime_availability_threshold_met,
+)
 from core import select_candidates as select
+from core.candidate_selection import select_candidates_given_availability
 from properties.provisioner_strategies import backed, bitfield, occupied, pvd
 
 FREE = OccupiedCoreAssumption.FREE
@@ -100,3 +110,45 @@ def test_inputs_are_not_modified() -> None:
     before = (list(cores), list(cands), dict(vd))
     select(cores, [], cands, BLOCK, vd)
     assert (cores, cands, vd) == before
+
+
+def test_a_para_already_served_does_not_stop_later_cores() -> None:
+    a, b, c = backed(1, pvd(0), salt=1), backed(1, pvd(1), salt=2), backed(2)
+    cores = [
+        ScheduledCore(1),
+        occupied(NONE_AVAILABLE, next_up_on_time_out=1, time_out_at=BLOCK),
+        ScheduledCore(2),
+    ]
+    vd = {(1, FREE): pvd(0), (1, TIMED_OUT): pvd(1), (2, FREE): pvd(0)}
+    assert select(cores, [], [a, b, c], BLOCK, vd) == (a, c)
+
+
+def test_a_core_without_a_matching_candidate_does_not_stop_later_cores() -> None:
+    c2 = backed(2)
+    vd = {(1, FREE): pvd(0), (2, FREE): pvd(0)}
+    assert select([ScheduledCore(1), ScheduledCore(2)], [], [c2], BLOCK, vd) == (c2,)
+
+
+def test_a_dropped_code_upgrade_does_not_stop_later_cores() -> None:
+    up1, up2, plain = backed(1, code=b"\x01"), backed(2, code=b"\x02"), backed(3)
+    cores = [ScheduledCore(1), ScheduledCore(2), ScheduledCore(3)]
+    vd = {(p, FREE): pvd(0) for p in (1, 2, 3)}
+    assert select(cores, [], [up1, up2, plain], BLOCK, vd) == (up1, plain)
+
+
+def test_the_threshold_switch_reaches_the_availability_check() -> None:
+    # 2 of 3 validators: available for the seed, not for the runtime (which needs 3).
+    core = occupied(BitVec.from_str("100"), next_up_on_available=4, next_up_on_time_out=5,
+                    time_out_at=BLOCK)
+    on_available, on_time_out = backed(4, pvd(1)), backed(5, pvd(2))
+    vd = {(4, INCLUDED): pvd(1), (5, TIMED_OUT): pvd(2)}
+    args = ([core], [bitfield("1", 1)], [on_available, on_time_out], BLOCK, vd)
+    assert select(*args) == (on_available,)
+    assert select(*args, threshold=runtime_availability_threshold_met) == (on_time_out,)
+
+
+def test_one_availability_flag_per_core_is_required() -> None:
+    with pytest.raises(ValueError, match="zip"):
+        select_candidates_given_availability([ScheduledCore(1)], [], [backed(1)], BLOCK, {})
+    with pytest.raises(ValueError, match="zip"):
+        select_candidates_given_availability([], [True], [backed(1)], BLOCK, {})

@@ -162,3 +162,60 @@ def test_dispute_inputs_freeze_their_maps_and_refuse_non_mappings() -> None:
     assert inputs.recent == {key(1): Confirmed()} and inputs.onchain == {}
     with pytest.raises(DisputeSelectionError, match="onchain"):
         DisputeInputs(onchain=[])  # type: ignore[arg-type]
+
+
+def test_each_priority_partition_is_filled_before_the_next() -> None:
+    # One dispute per partition, the higher the priority the larger the key (so that sorting
+    # within a partition would pick the other way), one vote each: a cap of n votes takes the
+    # first n partitions.
+    p0, p1, p2, p3, p4 = key(5), key(4), key(3), key(2), key(1)
+    recent = {
+        p0: ConcludedFor(NOW - 500),  # inactive, unknown on chain
+        p1: ConcludedFor(NOW - 500),  # inactive, unconcluded on chain
+        p2: Confirmed(),  # active, unknown on chain
+        p3: Active(),  # active, unconcluded on chain
+        p4: ConcludedFor(NOW - 10),  # active, concluded on chain
+    }
+    onchain = {p1: state("0000", "0000"), p3: state("0000", "0000"), p4: state("1110", "0000")}
+    v = {k: votes({3: ValidExplicit()}) for k in recent}
+    order = [p0, p1, p2, p3, p4]
+    for cap in range(6):
+        got = select_disputes(recent, onchain, v, NOW, max_votes=cap)
+        assert [(d.session, d.candidate_hash) for d in got] == sorted(order[:cap])
+
+
+def test_a_dispute_concluded_against_by_exactly_a_supermajority_on_chain_is_concluded() -> None:
+    # Against 3 of 4 = supermajority 3: concluded, so the inactive dispute is dropped.
+    k = key(1)
+    got = select_disputes(
+        {k: ConcludedAgainst(NOW - 500)}, {k: state("0000", "1110")},
+        {k: votes({3: ValidExplicit()})}, NOW,
+    )
+    assert got == ()
+
+
+def test_an_unconfirmed_dispute_does_not_stop_the_ones_after_it() -> None:
+    unconfirmed, confirmed = key(1), key(2)
+    got = select_disputes(
+        {unconfirmed: Active(), confirmed: Confirmed()}, {},
+        {k: votes({0: ValidExplicit()}) for k in (unconfirmed, confirmed)}, NOW,
+    )
+    assert got == (DisputeStatementSet(h32(2), 1, ((ValidExplicit(), 0, sig(0)),)),)
+
+
+def test_a_dispute_without_votes_does_not_stop_the_ones_after_it() -> None:
+    without, with_votes = key(1), key(2)
+    got = select_disputes(
+        {without: Confirmed(), with_votes: Confirmed()}, {},
+        {with_votes: votes({0: ValidExplicit()})}, NOW,
+    )
+    assert got == (DisputeStatementSet(h32(2), 1, ((ValidExplicit(), 0, sig(0)),)),)
+
+
+@pytest.mark.parametrize("cap", [True, "3", 2.0, None])
+def test_a_cap_that_is_not_a_plain_int_is_the_callers_mistake(cap: object) -> None:
+    with pytest.raises(DisputeSelectionError) as refused:
+        select_disputes({}, {}, {}, NOW, max_votes=cap)  # type: ignore[arg-type]
+    assert str(refused.value) == (
+        f"select_disputes: max_votes must be a non-negative int, got {cap!r}"
+    )

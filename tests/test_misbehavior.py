@@ -94,3 +94,145 @@ def test_a_double_sign_kind_must_match_its_statement() -> None:
 def test_multiple_candidates_needs_candidate_signature_pairs() -> None:
     with pytest.raises(InvalidRecord, match=r"MultipleCandidates\.first"):
         MultipleCandidates(C1, (C2, b"\x01" * 64), 0)  # type: ignore[arg-type]
+
+
+SIG, OTHER_SIG = b"\x01" * 64, b"\x02" * 64
+_GOOD = {
+    DoubleSign: dict(
+        kind=DoubleSign.VALID,
+        statement=Valid(H1),
+        first_signature=SIG,
+        second_signature=OTHER_SIG,
+        validator_index=0,
+    ),
+    MultipleCandidates: dict(first=(C1, SIG), second=(C2, OTHER_SIG), validator_index=0),
+    UnauthorizedStatement: dict(statement=SignedStatement(Valid(H1), 0, SIG)),
+    ValidityDoubleVote: dict(
+        kind=ValidityDoubleVote.ISSUED_AND_VALIDITY,
+        candidate=C1,
+        first_signature=SIG,
+        second_signature=OTHER_SIG,
+        validator_index=0,
+    ),
+}
+BAD_FIELDS = [
+    (DoubleSign, "kind", "valid", "DoubleSign.kind = 'valid': must be a DoubleSignKind"),
+    (
+        DoubleSign,
+        "statement",
+        5,
+        "DoubleSign.statement = 5: must be a Seconded or Valid or Invalid",
+    ),
+    (
+        DoubleSign,
+        "statement",
+        Invalid(H1),
+        "DoubleSign.kind = <DoubleSignKind.VALID: 'valid'>: does not match a Invalid",
+    ),
+    (
+        DoubleSign,
+        "first_signature",
+        b"\x01",
+        "DoubleSign.first_signature = b'\\x01': must be 64 bytes",
+    ),
+    (DoubleSign, "second_signature", b"", "DoubleSign.second_signature = b'': must be 64 bytes"),
+    (
+        DoubleSign,
+        "validator_index",
+        -1,
+        "DoubleSign.validator_index = -1: must be an int in 0..2**32-1",
+    ),
+    (
+        MultipleCandidates,
+        "first",
+        "x",
+        "MultipleCandidates.first = 'x': must be a (candidate, signature) pair",
+    ),
+    (
+        MultipleCandidates,
+        "second",
+        (C1,),
+        "MultipleCandidates.second = "
+        + repr((C1,))[:77]
+        + "...: must be a (candidate, signature) pair",
+    ),
+    (
+        MultipleCandidates,
+        "first",
+        (5, SIG),
+        "MultipleCandidates.first = 5: must be a CommittedCandidateReceipt",
+    ),
+    (
+        MultipleCandidates,
+        "second",
+        (C2, b"\x01"),
+        "MultipleCandidates.second = b'\\x01': must be 64 bytes",
+    ),
+    (
+        MultipleCandidates,
+        "validator_index",
+        2**32,
+        "MultipleCandidates.validator_index = 4294967296: must be an int in 0..2**32-1",
+    ),
+    (
+        UnauthorizedStatement,
+        "statement",
+        Valid(H1),
+        "UnauthorizedStatement.statement = "
+        + repr(Valid(H1))[:77]
+        + "...: must be a SignedStatement",
+    ),
+    (
+        ValidityDoubleVote,
+        "kind",
+        "issued_and_validity",
+        "ValidityDoubleVote.kind = 'issued_and_validity': must be a ValidityDoubleVoteKind",
+    ),
+    (
+        ValidityDoubleVote,
+        "candidate",
+        H1,
+        "ValidityDoubleVote.candidate = "
+        + repr(H1)[:77]
+        + "...: must be a CommittedCandidateReceipt",
+    ),
+    (
+        ValidityDoubleVote,
+        "first_signature",
+        b"\x01",
+        "ValidityDoubleVote.first_signature = b'\\x01': must be 64 bytes",
+    ),
+    (
+        ValidityDoubleVote,
+        "second_signature",
+        SIG + b"\x00",
+        "ValidityDoubleVote.second_signature = "
+        + repr(SIG + b"\x00")[:77]
+        + "...: must be 64 bytes",
+    ),
+    (
+        ValidityDoubleVote,
+        "validator_index",
+        True,
+        "ValidityDoubleVote.validator_index = True: must be an int in 0..2**32-1",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "value", "message"),
+    BAD_FIELDS,
+    ids=[f"{r.__name__}.{f}={v!r:.20}" for r, f, v, _ in BAD_FIELDS],
+)
+def test_a_bad_field_is_refused_with_record_field_and_value_named(
+    record: type, field: str, value: object, message: str
+) -> None:
+    with pytest.raises(InvalidRecord) as refused:
+        record(**{**_GOOD[record], field: value})
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("record", list(_GOOD), ids=lambda r: r.__name__)
+def test_the_good_fields_make_a_record(record: type) -> None:
+    built = record(**_GOOD[record])
+    assert [getattr(built, f) for f in _GOOD[record]] == list(_GOOD[record].values())

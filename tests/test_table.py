@@ -298,3 +298,28 @@ def test_table_context_freezes_its_groups() -> None:
 
 def test_pyrsistent_c_extension_is_present() -> None:
     import pvectorc  # noqa: F401  # the pure-Python fallback is silent and several times slower
+
+
+def test_the_repr_counts_candidates_seconders_and_misbehaviours() -> None:
+    assert repr(Table()) == "Table(candidates=0, seconders=0, misbehaviors=0)"
+    table, _ = run(
+        CTX,
+        fake(Seconded(C1), 0),
+        fake(Valid(H1), 1),
+        fake(Seconded(C1), 2),
+        fake(Seconded(candidate(PARA_B, 3)), 3),
+        fake(Seconded(C1), 5),  # outside the group
+    )
+    assert repr(table) == "Table(candidates=2, seconders=3, misbehaviors=1)"
+
+
+def test_tables_are_equal_exactly_when_their_votes_and_evidence_are() -> None:
+    seconded, _ = run(CTX, fake(Seconded(C1), 0))
+    with_vote, _ = run(CTX, fake(Seconded(C1), 0), fake(Valid(H1), 1))
+    with_evidence, _ = run(CTX, fake(Seconded(C1), 0), fake(Valid(H1), 5))
+    again, _ = run(CTX, fake(Seconded(C1), 0))
+    assert Table() == Table() and seconded == again
+    assert seconded != Table()  # another candidate and proposal, same (empty) log
+    assert seconded != with_vote  # another vote, same proposals and log
+    assert seconded != with_evidence  # same votes and proposals, another log
+    assert Table() != "Table()" and Table() != None  # noqa: E711
