@@ -379,3 +379,31 @@ def test_after_conclude_everything_is_ignored() -> None:
 def test_an_index_outside_the_validators_cannot_start_a_job() -> None:
     with pytest.raises(BackingJobError, match="validator_index 6 is outside"):
         job(validator_index=6)
+
+
+def test_a_candidate_from_another_collator_is_never_validated_only_tallied() -> None:
+    # Reference C.6: with a required collator, others' candidates from another collator count as
+    # issued by us, so no PoV is fetched, now or on a later vouch; backing still happens.
+    s1, v2 = fake(Seconded(C1), 1), fake(Valid(H1), 2)
+    book = (
+        Playbook(step, job(required_collator=b"\x0c" * 32))
+        >> ReceiveStatement(s1)
+        << dc(R1, s1)
+        >> ReceiveStatement(v2)
+        << dc(R1, v2)
+        << backed(C1, (Implicit(fake_signature(1)), Explicit(fake_signature(2))), "011")
+    )
+    assert book
+    assert book.state.issued == {H1} and book.state.work == {}
+
+
+def test_a_candidate_from_the_required_collator_is_fetched_and_validated() -> None:
+    s1 = fake(Seconded(C1), 1)
+    book = (
+        Playbook(step, job(required_collator=C1.descriptor.collator))
+        >> ReceiveStatement(s1)
+        << dc(R1, s1)
+        << FetchPoV(1, H1, C1.descriptor.pov_hash)
+    )
+    assert book
+    assert book.state.issued == set()

@@ -1,7 +1,9 @@
 # Group assignment: groups of scheduled cores only, rotation, and the local validator's assignment.
 from __future__ import annotations
 
-from core import BitVec, FreeCore, GroupRotationInfo, OccupiedCore, ScheduledCore
+import pytest
+
+from core import BitVec, FreeCore, GroupRotationInfo, InvalidRecord, OccupiedCore, ScheduledCore
 from core.groups import Assignment, local_assignment, validator_groups
 from properties.backing_strategies import candidate
 
@@ -61,3 +63,19 @@ def test_group_for_core_and_core_for_group_are_inverse() -> None:
     for core in range(3):
         group = ONE_ROTATION.group_for_core(core, 3)
         assert ONE_ROTATION.core_for_group(group, 3) == core
+
+
+def test_an_unscheduled_core_does_not_hide_the_scheduled_ones_after_it() -> None:
+    cores = (FreeCore(), occupied(), ScheduledCore(100))
+    assert validator_groups(cores, GROUPS, NO_ROTATION) == {100: (4, 5)}
+
+
+def test_an_assignment_names_its_bad_field_and_value() -> None:
+    with pytest.raises(InvalidRecord) as bad_para:
+        Assignment(-1)
+    assert str(bad_para.value) == "Assignment.para_id = -1: must be an int in 0..2**32-1"
+    with pytest.raises(InvalidRecord) as bad_collator:
+        Assignment(100, b"\xc0")
+    assert str(bad_collator.value) == (
+        "Assignment.required_collator = b'\\xc0': must be 32 bytes"
+    )
