@@ -23,54 +23,41 @@ __all__ = [
 
 
 @dataclass(frozen=True, slots=True)
-class DigestPreRuntime:
-    """A pre-runtime digest (index 6): the consensus engine id and its data (BABE's slot claim)."""
-
+class _EngineDigest:
+    # The three digest kinds addressed to a consensus engine share one shape: a 4-byte engine
+    # id and a byte vector; only their index differs.
     engine: bytes
     data: bytes
+
+    TAG: ClassVar[int] = -1
+
+    def __post_init__(self) -> None:
+        c.fixed_bytes(self, "engine", self.engine, 4)
+        c.any_bytes(self, "data", self.data)
+
+    def scale(self) -> bytes:
+        return bytes((self.TAG,)) + self.engine + encode_bytes(self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class DigestPreRuntime(_EngineDigest):
+    """A pre-runtime digest (index 6): the consensus engine id and its data (BABE's slot claim)."""
 
     TAG: ClassVar[int] = 6
 
-    def __post_init__(self) -> None:
-        c.fixed_bytes(self, "engine", self.engine, 4)
-        c.any_bytes(self, "data", self.data)
-
-    def scale(self) -> bytes:
-        return bytes((self.TAG,)) + self.engine + encode_bytes(self.data)
-
 
 @dataclass(frozen=True, slots=True)
-class DigestConsensus:
+class DigestConsensus(_EngineDigest):
     """A consensus digest (index 4): a message from the runtime to an engine."""
-
-    engine: bytes
-    data: bytes
 
     TAG: ClassVar[int] = 4
 
-    def __post_init__(self) -> None:
-        c.fixed_bytes(self, "engine", self.engine, 4)
-        c.any_bytes(self, "data", self.data)
-
-    def scale(self) -> bytes:
-        return bytes((self.TAG,)) + self.engine + encode_bytes(self.data)
-
 
 @dataclass(frozen=True, slots=True)
-class DigestSeal:
+class DigestSeal(_EngineDigest):
     """A seal (index 5): the block author's signature."""
 
-    engine: bytes
-    data: bytes
-
     TAG: ClassVar[int] = 5
-
-    def __post_init__(self) -> None:
-        c.fixed_bytes(self, "engine", self.engine, 4)
-        c.any_bytes(self, "data", self.data)
-
-    def scale(self) -> bytes:
-        return bytes((self.TAG,)) + self.engine + encode_bytes(self.data)
 
 
 @dataclass(frozen=True, slots=True)

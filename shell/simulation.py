@@ -108,12 +108,6 @@ class _Adversaries:
     def of(self, kind: str) -> tuple[int, ...]:
         return self.by_kind.get(kind, ())
 
-    def kind_of(self, validator: int) -> str | None:
-        for kind, members in self.by_kind.items():
-            if validator in members:
-                return kind
-        return None
-
     def all(self) -> tuple[int, ...]:
         return tuple(sorted(v for members in self.by_kind.values() for v in members))
 
