@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from core import SigningContext, check_inherent
-from shell.messages import CANDIDATE_BACKING, PROVISIONER, RequestInherentData, Second
-from tests.shell_fixtures import RP, Network, chain, collator, eventually, validation_data
+from shell.messages import (
+    CANDIDATE_BACKING,
+    PROVISIONER,
+    ProvisionerError,
+    RequestInherentData,
+    Second,
+)
+from shell.signals import ActiveLeavesUpdate
+from tests.shell_fixtures import RP, RP2, Network, chain, collator, eventually, validation_data
 
 
 def test_a_collators_candidate_is_backed_and_reaches_the_block_authors_inherent() -> None:
@@ -56,5 +65,33 @@ def test_a_collators_candidate_is_backed_and_reaches_the_block_authors_inherent(
         assert signed == [1, 1, 1, 0, 0, 0]
         assert network.nodes[1].backing.counters["validations started"] == 1
         assert network.nodes[4].backing.counters["validations started"] == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_deactivated_leaf_ends_the_jobs_of_both_subsystems() -> None:
+    async def scenario() -> None:
+        network = Network(chain(RP, RP2), indices=(0, 4))
+        await network.start(RP, RP2)
+        node = network.nodes[0]
+        await eventually(
+            lambda: (
+                set(node.backing.jobs.jobs) == {RP, RP2}
+                and set(node.provisioner.jobs.jobs) == {RP, RP2}
+            )
+        )
+        await node.overseer.signal(ActiveLeavesUpdate(deactivated=(RP,)))
+        await eventually(
+            lambda: (
+                set(node.backing.jobs.jobs) == {RP2} and set(node.provisioner.jobs.jobs) == {RP2}
+            )
+        )
+        reply: asyncio.Future = asyncio.get_running_loop().create_future()
+        await node.overseer.send(PROVISIONER, RequestInherentData(RP, reply))
+        with pytest.raises(ProvisionerError, match="no provisioning job"):
+            await reply
+        await network.stop()
+        assert node.backing.jobs.counters["jobs ended"] == 1
+        assert node.provisioner.jobs.counters["jobs ended"] == 1
 
     asyncio.run(scenario())
