@@ -407,3 +407,9 @@ def test_a_candidate_from_the_required_collator_is_fetched_and_validated() -> No
     )
     assert book
     assert book.state.issued == set()
+
+
+def test_something_that_is_not_a_backing_event_is_refused_by_name() -> None:
+    with pytest.raises(BackingJobError) as refused:
+        step(job(), "Second")  # type: ignore[arg-type]
+    assert str(refused.value) == "step: 'Second' is not a backing job event"
