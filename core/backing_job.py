@@ -196,6 +196,12 @@ def _import(
         return state, ()  # reference C.6 step 1: an index outside the validator set is dropped
     statement = signed.statement
     effects: list[BackingEffect] = []
+    table, summary = import_statement(state.table, state.context, signed)
+    if table is state.table and summary is None and not own:
+        # An exact duplicate, or a vote on a candidate nobody seconded here: nothing new for the
+        # table, and nothing the dispute coordinator has not seen (or could place). Our own
+        # statements are shared regardless (an Invalid on a candidate we were asked to second).
+        return state, ()
     known = (
         statement.candidate
         if isinstance(statement, Seconded)
@@ -207,7 +213,6 @@ def _import(
                 known.to_plain(), state.signing_context.session_index, signed
             )
         )
-    table, summary = import_statement(state.table, state.context, signed)
     state = replace(state, table=table)
     state = _report(state, summary, effects)
     if own:

@@ -195,6 +195,23 @@ def test_backing_from_others_statements() -> None:
     )
 
 
+def test_a_duplicate_statement_or_a_vote_on_an_unknown_candidate_is_silent() -> None:
+    # Nothing new for the table, nothing the dispute coordinator has not already seen.
+    seconded, early = fake(Seconded(C1), 1), fake(Valid(H2), 2)
+    book = (
+        Playbook(step, job())
+        >> ReceiveStatement(early)
+        << nothing
+        >> ReceiveStatement(seconded)
+        << dc(R1, seconded)
+        << FetchPoV(1, H1, C1.descriptor.pov_hash)
+        >> ReceiveStatement(seconded)
+        << nothing
+    )
+    assert book
+    assert book.state.table.votes(H2) == ()
+
+
 def test_backing_while_our_validation_is_still_running() -> None:
     seconded, valid, ours = fake(Seconded(C1), 1), fake(Valid(H1), 2), fake(Valid(H1), 0)
     assert (
