@@ -9,10 +9,18 @@ from pyrsistent import pmap
 from core import (
     BackedCandidate,
     BitVec,
+    CandidateReceipt,
+    CandidateVotes,
+    Confirmed,
+    DisputeInputs,
+    DisputeStatementSet,
     OccupiedCoreAssumption,
     ProvisionerInherentData,
     ScheduledCore,
     SignedAvailabilityBitfield,
+    ValidExplicit,
+    availability_threshold_met,
+    runtime_availability_threshold_met,
 )
 from core.provisioner_job import (
     CancelRequest,
@@ -33,7 +41,7 @@ from core.provisioner_job import (
     start_job,
     step,
 )
-from properties.provisioner_strategies import backed, bitfield, h32, occupied, pvd
+from properties.provisioner_strategies import backed, bitfield, descriptor, h32, occupied, pvd
 from tests.playbook import Playbook, nothing
 
 CORES = (occupied(BitVec.zeros(3)), ScheduledCore(1))
@@ -184,3 +192,55 @@ def test_validation_data_fetched_with_the_request_replaces_the_jobs_own() -> Non
         >> RequestInherentData(2, validation_data=pmap(VD))
         << reply(2, candidates=[CAND])
     )
+
+
+def test_the_jobs_block_number_reaches_candidate_selection() -> None:
+    cores = (occupied(BitVec.zeros(3), next_up_on_time_out=1, time_out_at=10),)
+    vd = {(1, OccupiedCoreAssumption.TIMED_OUT): pvd(0)}
+    for block, expected in ((10, (CAND,)), (11, ())):
+        state, _ = start_job(cores, block, vd, pre_propose_ms=0)
+        state, _ = step(state, TimerFired())
+        state, _ = step(state, ReceiveBackedCandidate(CAND))
+        _, effects = step(state, RequestInherentData(1))
+        (answer,) = effects
+        assert isinstance(answer, ReplyInherentData)
+        assert answer.data.backed_candidates == expected, block
+
+
+def test_the_jobs_threshold_switch_reaches_the_availability_check() -> None:
+    # Two of three validators: available by the seed's 2/3, not by the runtime's supermajority.
+    cores = (occupied(BitVec.from_str("110"), next_up_on_available=1),)
+    vd = {(1, OccupiedCoreAssumption.INCLUDED): pvd(0)}
+    for threshold, expected in (
+        (availability_threshold_met, (CAND,)),
+        (runtime_availability_threshold_met, ()),
+    ):
+        state, _ = start_job(cores, 10, vd, threshold=threshold)
+        state, _ = step(state, TimerFired())
+        state, _ = step(state, ReceiveBackedCandidate(CAND))
+        _, (answer,) = step(state, RequestInherentData(1))
+        assert answer.data.backed_candidates == expected  # type: ignore[union-attr]
+
+
+def test_the_requests_dispute_inputs_reach_dispute_selection() -> None:
+    k = (3, h32(1))
+    votes = CandidateVotes(
+        CandidateReceipt(descriptor(1), bytes(32)), {0: (ValidExplicit(), bytes(64))}, {}
+    )
+    state, _ = start_job((), 10, {}, pre_propose_ms=0)
+    state, _ = step(state, TimerFired())
+    inputs = DisputeInputs({k: Confirmed()}, {}, {k: votes}, now=5)
+    _, (answer,) = step(state, RequestInherentData(1, inputs))
+    assert answer.data.disputes == (  # type: ignore[union-attr]
+        DisputeStatementSet(h32(1), 3, ((ValidExplicit(), 0, bytes(64)),)),
+    )
+
+
+def test_misbehaviour_reports_and_dispute_data_are_kept_as_they_came() -> None:
+    report = ReceiveMisbehaviourReport(4, "evidence")
+    dispute = ReceiveDispute(h32(7), bytes(64))
+    state = fresh()
+    state, _ = step(state, report)
+    state, _ = step(state, dispute)
+    assert list(state.misbehaviour_reports) == [report]
+    assert list(state.dispute_data) == [dispute]
