@@ -234,6 +234,49 @@ def test_backing_while_our_validation_is_still_running() -> None:
     )
 
 
+def test_an_invalid_vote_neither_restarts_nor_joins_the_pov_fetches() -> None:
+    # Only validators who vouched for the candidate can be asked for its PoV (seed 004: "retry
+    # fetching from other backing validators"); one who called it invalid is not one of them.
+    ctx = TableContext({100: (0, 1, 2, 3, 4)})
+    s1, bad2, bad3 = fake(Seconded(C1), 1), fake(Invalid(H1), 2), fake(Invalid(H1), 3)
+    pov_hash = C1.descriptor.pov_hash
+    assert (
+        Playbook(step, job(ctx=ctx))
+        >> ReceiveStatement(s1)
+        << dc(R1, s1)
+        << FetchPoV(1, H1, pov_hash)
+        >> ReceiveStatement(bad2)
+        << dc(R1, bad2)
+        >> PoVUnavailable(H1)
+        << nothing
+        >> ReceiveStatement(bad3)
+        << dc(R1, bad3)
+    )
+
+
+def test_a_candidate_we_issued_a_statement_on_keeps_no_fallback() -> None:
+    seconded, valid = fake(Seconded(C1), 1), fake(Valid(H1), 0)
+    book = (
+        Playbook(step, job())
+        >> ReceiveStatement(seconded)
+        << dc(R1, seconded)
+        << FetchPoV(1, H1, C1.descriptor.pov_hash)
+        >> PoVFetched(H1, POV)
+        << ValidateCandidate(R1, POV)
+        >> CandidateValid(H1, C1.commitments, PVD)
+        << StoreAvailableData(H1, 0, 6, POV, PVD, C1.descriptor.erasure_root)
+        >> AvailableDataStored(H1)
+        << SignStatement(Valid(H1))
+        >> StatementSigned(valid)
+        << dc(R1, valid)
+        << backed(C1, (Explicit(fake_signature(0)), Implicit(fake_signature(1))), "110")
+        << ShareStatement(valid)
+    )
+    assert book
+    assert H1 in book.state.issued
+    assert H1 not in book.state.fallbacks and H1 not in book.state.work
+
+
 def test_retrying_pov_fetches_from_each_voucher_in_turn() -> None:
     ctx = TableContext({100: (0, 1, 2, 3, 4)})  # majority 3
     s1, v2, v3, v4 = (
