@@ -90,8 +90,10 @@ class _HMap(Generic[K, V]):
 
     def __eq__(self, other: object) -> bool:
         # Bucket placement depends only on the key's hash, so equal contents give equal buckets.
-        return isinstance(other, _HMap) and self._len == other._len and (
-            self._buckets == other._buckets
+        return (
+            isinstance(other, _HMap)
+            and self._len == other._len
+            and (self._buckets == other._buckets)
         )
 
     __hash__ = None  # type: ignore[assignment]
@@ -103,8 +105,11 @@ _EMPTY_BUCKETS: PVector[dict[Any, Any]] = pvector([{}] * _BUCKETS)
 _ISSUED, _VALID, _INVALID = 0, 1, 2
 _KIND_OF = {Seconded: _ISSUED, Valid: _VALID, Invalid: _INVALID}
 _STATEMENT_OF: dict[int, type[Valid] | type[Invalid]] = {_VALID: Valid, _INVALID: Invalid}
-_DOUBLE_SIGN = {_ISSUED: DoubleSignKind.SECONDED, _VALID: DoubleSignKind.VALID,
-                _INVALID: DoubleSignKind.INVALID}
+_DOUBLE_SIGN = {
+    _ISSUED: DoubleSignKind.SECONDED,
+    _VALID: DoubleSignKind.VALID,
+    _INVALID: DoubleSignKind.INVALID,
+}
 _DOUBLE_VOTE = {
     frozenset((_ISSUED, _VALID)): ValidityDoubleVoteKind.ISSUED_AND_VALIDITY,
     frozenset((_ISSUED, _INVALID)): ValidityDoubleVoteKind.ISSUED_AND_INVALIDITY,
@@ -195,6 +200,33 @@ class _CandidateData(NamedTuple):
 
 
 _Outcome = Union[Misbehavior, None]  # noqa: UP007
+
+# One Summary and one _CandidateData are built per vote: building them through their slots and
+# tuple.__new__ skips the frozen dataclass's object.__setattr__ per field and the NamedTuple's
+# generated __new__, a quarter of an import's cost (bench/bench_table.py).
+_new_object = object.__new__
+_set_hash = Summary.__dict__["candidate_hash"].__set__
+_set_group = Summary.__dict__["group_id"].__set__
+_set_votes = Summary.__dict__["validity_votes"].__set__
+_new_tuple = tuple.__new__
+
+
+def _summary(candidate_hash: bytes, group_id: int, validity_votes: int) -> Summary:
+    s: Summary = _new_object(Summary)
+    _set_hash(s, candidate_hash)
+    _set_group(s, group_id)
+    _set_votes(s, validity_votes)
+    return s
+
+
+def _candidate_data(
+    group_id: int,
+    candidate: CommittedCandidateReceipt,
+    votes: Mapping[int, tuple[int, bytes]],
+    valid_votes: int,
+) -> _CandidateData:
+    data: _CandidateData = _new_tuple(_CandidateData, (group_id, candidate, votes, valid_votes))
+    return data
 
 
 class Table:
@@ -365,14 +397,14 @@ def _validity_vote(
     votes = {**data.votes, sender: (kind, sig)}
     valid_votes = data.valid_votes + (kind != _INVALID)
     candidates = table._candidates.set(
-        digest, _CandidateData(data.group_id, data.candidate, votes, valid_votes)
+        digest, _candidate_data(data.group_id, data.candidate, votes, valid_votes)
     )
     proposals = table._proposals
     if new_proposals is not None:
         proposals = proposals.set(sender, new_proposals)
     return (
         Table._make(candidates, proposals, table._log),
-        Summary(digest, data.group_id, valid_votes),
+        _summary(digest, data.group_id, valid_votes),
     )
 
 
