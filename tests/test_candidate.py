@@ -4,7 +4,6 @@ import pytest
 
 from core import (
     CandidateCommitments,
-    CandidateDescriptor,
     CandidateReceipt,
     CommittedCandidateReceipt,
     InvalidRecord,
@@ -16,23 +15,8 @@ from core import (
     decode_paras_inherent_extrinsic,
     encode,
 )
+from tests.builders import descriptor
 from tests.conftest import REAL_BLOCKS, inherent_bytes, load_derived
-
-
-def _descriptor(**overrides: object) -> CandidateDescriptor:
-    fields: dict[str, object] = {
-        "para_id": 1000,
-        "relay_parent": b"\x01" * 32,
-        "collator": b"\x02" * 32,
-        "persisted_validation_data_hash": b"\x03" * 32,
-        "pov_hash": b"\x04" * 32,
-        "erasure_root": b"\x05" * 32,
-        "signature": b"\x06" * 64,
-        "para_head": b"\x07" * 32,
-        "validation_code_hash": b"\x08" * 32,
-    }
-    fields.update(overrides)
-    return CandidateDescriptor(**fields)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("block", REAL_BLOCKS)
@@ -52,17 +36,17 @@ def test_candidate_and_commitments_hashes_equal_the_independent_decoder(block: s
 
 def test_the_candidate_hash_is_the_hash_of_descriptor_and_commitments_hash() -> None:
     commitments = CandidateCommitments(head_data=b"head", hrmp_watermark=7)
-    committed = CommittedCandidateReceipt(_descriptor(), commitments)
-    expected = blake2_256(encode(_descriptor()) + blake2_256(encode(commitments)))
+    committed = CommittedCandidateReceipt(descriptor(), commitments)
+    expected = blake2_256(encode(descriptor()) + blake2_256(encode(commitments)))
     assert committed.hash() == expected
-    assert committed.to_plain() == CandidateReceipt(_descriptor(), blake2_256(encode(commitments)))
+    assert committed.to_plain() == CandidateReceipt(descriptor(), blake2_256(encode(commitments)))
     assert committed.to_plain().hash() == expected
     # never the hash of the committed receipt's own encoding (reference G.1)
     assert committed.hash() != blake2_256(encode(committed))
 
 
 def test_a_descriptor_encodes_to_292_bytes_in_field_order() -> None:
-    raw = encode(_descriptor())
+    raw = encode(descriptor())
     assert len(raw) == 292
     assert raw[:4] == (1000).to_bytes(4, "little")
     assert raw[4:36] == b"\x01" * 32
@@ -106,8 +90,8 @@ def test_pov_and_validation_data_hash_their_scale_encoding() -> None:
 
 
 def test_hash_caching_does_not_affect_equality_or_hashing() -> None:
-    a = CommittedCandidateReceipt(_descriptor(), CandidateCommitments())
-    b = CommittedCandidateReceipt(_descriptor(), CandidateCommitments())
+    a = CommittedCandidateReceipt(descriptor(), CandidateCommitments())
+    b = CommittedCandidateReceipt(descriptor(), CandidateCommitments())
     a.hash()
     assert a == b
     assert hash(a) == hash(b)
@@ -132,15 +116,15 @@ def test_a_bad_field_names_the_record_the_field_and_the_value(
     field: str, value: object, message: str
 ) -> None:
     with pytest.raises(InvalidRecord, match=message):
-        _descriptor(**{field: value})
+        descriptor(**{field: value})
 
 
 def test_records_are_frozen() -> None:
-    d = _descriptor()
+    d = descriptor()
     with pytest.raises(AttributeError):
         d.para_id = 5  # type: ignore[misc]
 
 
 def test_reprs_are_short_and_readable() -> None:
-    assert repr(_descriptor()).startswith("CandidateDescriptor(para_id=1000, relay_parent=0x0101")
+    assert repr(descriptor()).startswith("CandidateDescriptor(para_id=1000, relay_parent=0x0101")
     assert repr(PoV(b"x" * 1000)) == "PoV(block_data=<1000 bytes>)"

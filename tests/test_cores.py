@@ -14,7 +14,7 @@ from core import (
     decode,
     encode,
 )
-from tests.test_candidate import _descriptor
+from tests.builders import descriptor as _descriptor
 
 
 def _occupied() -> OccupiedCore:

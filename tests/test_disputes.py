@@ -26,7 +26,7 @@ from core import (
     decode,
     encode,
 )
-from tests.test_candidate import _descriptor
+from tests.builders import descriptor as _descriptor
 
 H = b"\x42" * 32
 SIG = b"\x99" * 64

@@ -8,7 +8,6 @@ import pytest
 from core import (
     BitVec,
     CandidateCommitments,
-    CandidateDescriptor,
     CommittedCandidateReceipt,
     Invalid,
     Seconded,
@@ -22,6 +21,7 @@ from core.errors import BackableError
 from core.statements import AnyStatement
 from shell import Keystore, KeystoreError
 from shell.keystore import DEV_PHRASE, keypair_from_uri, mini_secret_from_phrase
+from tests import builders
 
 ALICE = bytes.fromhex("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d")
 BOB = bytes.fromhex("8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48")
@@ -40,17 +40,7 @@ def _flip(data: bytes, bit: int) -> bytes:
 
 
 def _candidate() -> CommittedCandidateReceipt:
-    descriptor = CandidateDescriptor(
-        para_id=2000,
-        relay_parent=b"\x01" * 32,
-        collator=b"\x02" * 32,
-        persisted_validation_data_hash=b"\x03" * 32,
-        pov_hash=b"\x04" * 32,
-        erasure_root=b"\x05" * 32,
-        signature=b"\x06" * 64,
-        para_head=b"\x07" * 32,
-        validation_code_hash=b"\x08" * 32,
-    )
+    descriptor = builders.descriptor(para_id=2000)
     return CommittedCandidateReceipt(descriptor, CandidateCommitments(head_data=b"head"))
 
 
@@ -271,9 +261,7 @@ def test_a_bitfield_signature_fails_on_other_bits_signature_or_context() -> None
         bitfield_signing_payload(bits, CONTEXT), _flip(signed.signature, 300), BOB
     )
     next_session = SigningContext(8, CONTEXT.parent_hash)
-    assert not verify_signature(
-        bitfield_signing_payload(bits, next_session), signed.signature, BOB
-    )
+    assert not verify_signature(bitfield_signing_payload(bits, next_session), signed.signature, BOB)
     assert not verify_signature(bitfield_signing_payload(bits, CONTEXT), signed.signature, ALICE)
 
 

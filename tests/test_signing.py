@@ -24,6 +24,7 @@ from core import (
     statement_signing_payload,
     verify_signature,
 )
+from tests.builders import descriptor
 from tests.conftest import SHARED_DATA
 
 H = bytes(range(32))
@@ -62,17 +63,7 @@ def test_all_real_collator_signatures_verify_and_the_negatives_fail() -> None:
 
 
 def test_the_collator_payload_is_132_bytes_in_reference_order() -> None:
-    d = CandidateDescriptor(
-        para_id=2000,
-        relay_parent=b"\x01" * 32,
-        collator=b"\x02" * 32,
-        persisted_validation_data_hash=b"\x03" * 32,
-        pov_hash=b"\x04" * 32,
-        erasure_root=b"\x05" * 32,
-        signature=b"\x06" * 64,
-        para_head=b"\x07" * 32,
-        validation_code_hash=b"\x08" * 32,
-    )
+    d = descriptor(para_id=2000)
     assert collator_signature_payload(d) == (
         b"\x01" * 32 + (2000).to_bytes(4, "little") + b"\x03" * 32 + b"\x04" * 32 + b"\x08" * 32
     )
@@ -87,9 +78,8 @@ def test_statement_payloads_are_bkng_kind_hash_then_context() -> None:
 
 def test_a_seconded_statement_signs_its_candidate_hash_not_the_receipt() -> None:
     from core import CandidateCommitments, CommittedCandidateReceipt
-    from tests.test_candidate import _descriptor
 
-    candidate = CommittedCandidateReceipt(_descriptor(), CandidateCommitments(head_data=b"x"))
+    candidate = CommittedCandidateReceipt(descriptor(), CandidateCommitments(head_data=b"x"))
     payload = statement_signing_payload(Seconded(candidate), CTX)
     assert payload == b"BKNG\x01" + candidate.hash() + CTX.scale()
 
