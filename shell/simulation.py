@@ -183,8 +183,8 @@ class _Simulation:
             for i in range(n)
         ]
         # Routing for the block being built: statements go to the candidate's group and the
-        # block author (what a modern statement distribution does; full gossip is the default
-        # of InProcessNetwork).
+        # block author, not to every validator (a simplification the README states; plain
+        # InProcessNetwork gossips to all).
         self.author = 0
         self.para_of: dict[bytes, int] = {}
         self.collations: dict[bytes, Collation] = {}
@@ -196,11 +196,11 @@ class _Simulation:
         self.assembly: list[float] = []
         self.delays: list[int] = []
         self.availability_per_core = [0] * params.cores
+        adversaries = set(self.adversaries.all())
         self.adversarial_groups = {
             k
             for k, group in enumerate(self.groups)
-            if 3 * sum(1 for v in group if v in set(self.adversaries.all())) >= len(group)
-            and any(v in set(self.adversaries.all()) for v in group)
+            if 3 * sum(1 for v in group if v in adversaries) >= len(group) > 0
         }
 
     # -- set-up ---------------------------------------------------------------------------
@@ -233,7 +233,7 @@ class _Simulation:
             + number.to_bytes(4, "little")
         )
 
-    def _pvd(self, para: int, head: bytes, rp_number: int, rp: bytes) -> PersistedValidationData:
+    def _pvd(self, head: bytes, rp_number: int, rp: bytes) -> PersistedValidationData:
         return PersistedValidationData(head, rp_number, blake2_256(b"state" + rp), MAX_POV)
 
     def _state_at(self, rp: bytes, rp_number: int) -> tuple[RelayBlockState, GroupRotationInfo]:
@@ -244,16 +244,14 @@ class _Simulation:
         for i, para in enumerate(self.paras):
             head = self.para_state[para].head
             occ = self.occupied.get(i)
-            pvds[(para, OccupiedCoreAssumption.FREE)] = self._pvd(para, head, rp_number, rp)
-            pvds[(para, OccupiedCoreAssumption.TIMED_OUT)] = self._pvd(para, head, rp_number, rp)
+            pvds[(para, OccupiedCoreAssumption.FREE)] = self._pvd(head, rp_number, rp)
+            pvds[(para, OccupiedCoreAssumption.TIMED_OUT)] = self._pvd(head, rp_number, rp)
             if occ is None:
                 cores.append(ScheduledCore(para))
-                pvds[(para, OccupiedCoreAssumption.INCLUDED)] = self._pvd(para, head, rp_number, rp)
+                pvds[(para, OccupiedCoreAssumption.INCLUDED)] = self._pvd(head, rp_number, rp)
                 continue
             pending_head = occ.collation.committed.commitments.head_data
-            pvds[(para, OccupiedCoreAssumption.INCLUDED)] = self._pvd(
-                para, pending_head, rp_number, rp
-            )
+            pvds[(para, OccupiedCoreAssumption.INCLUDED)] = self._pvd(pending_head, rp_number, rp)
             cores.append(
                 OccupiedCore(
                     next_up_on_available=ScheduledCore(para),

@@ -7,6 +7,7 @@ import pytest
 
 from shell.overseer import Inbox, Overseer, SubsystemContext, SubsystemNotRunning
 from shell.signals import ActiveLeavesUpdate, Conclude
+from tests.shell_fixtures import eventually
 
 
 class Recorder:
@@ -72,7 +73,7 @@ def test_subsystems_get_conclude_and_exit_and_messages_reach_them_in_order() -> 
         await overseer.start()
         await overseer.send("recorder", 1)
         await overseer.send("recorder", 2)
-        await asyncio.sleep(0)
+        await eventually(lambda: len(recorder.seen) == 2)
         await overseer.stop()
         return recorder
 
