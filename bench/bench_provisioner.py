@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests/ helpers
 
-from core import (
+from backable.core import (
     BackedCandidate,
     BitVec,
     CandidateCommitments,

@@ -15,10 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests/ helpers
 
-from shell.sim_report import SimParams
-from shell.simulation import run_simulation
+from backable.shell.sim.engine import run_simulation
+from backable.shell.sim.report import SimParams
 
 # Where a function's own time is spent, by the file it lives in.
 BUCKETS = (

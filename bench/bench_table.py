@@ -14,11 +14,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests/ helpers
 
 import sr25519
 
-from core import (
+from backable.core import (
     CandidateCommitments,
     CandidateDescriptor,
     CommittedCandidateReceipt,

@@ -3,9 +3,10 @@
 # and pure job machines. Nothing here does I/O, reads a clock, draws randomness or logs.
 from __future__ import annotations
 
-from .backed import BackedCandidate
-from .bitvec import BitVec
-from .candidate import (
+from .errors import BackableError, DecodeError, InvalidRecord
+from .records.backed import BackedCandidate
+from .records.bitvec import BitVec
+from .records.candidate import (
     CandidateCommitments,
     CandidateDescriptor,
     CandidateReceipt,
@@ -14,8 +15,8 @@ from .candidate import (
     PersistedValidationData,
     PoV,
 )
-from .codec import decode, encode
-from .cores import (
+from .records.codec import decode, encode
+from .records.cores import (
     CoreState,
     FreeCore,
     GroupRotationInfo,
@@ -23,7 +24,7 @@ from .cores import (
     OccupiedCoreAssumption,
     ScheduledCore,
 )
-from .disputes import (
+from .records.disputes import (
     Active,
     ApprovalChecking,
     ApprovalCheckingMultipleCandidates,
@@ -42,9 +43,8 @@ from .disputes import (
     ValidDisputeStatementKind,
     ValidExplicit,
 )
-from .errors import BackableError, DecodeError, InvalidRecord
-from .hashing import blake2_256
-from .header import (
+from .records.hashing import blake2_256
+from .records.header import (
     DigestConsensus,
     DigestItem,
     DigestOther,
@@ -53,14 +53,14 @@ from .header import (
     DigestSeal,
     Header,
 )
-from .inherent import (
+from .records.inherent import (
     PARAS_INHERENT_CALL_INDEX,
     ParachainsInherentData,
     ProvisionerInherentData,
     decode_paras_inherent_extrinsic,
     encode_paras_inherent_extrinsic,
 )
-from .signing import (
+from .records.signing import (
     BACKING_STATEMENT_MAGIC,
     bitfield_signing_payload,
     check_collator_signature,
@@ -69,7 +69,7 @@ from .signing import (
     statement_signing_payload,
     verify_signature,
 )
-from .statements import (
+from .records.statements import (
     Explicit,
     Implicit,
     Invalid,
@@ -153,16 +153,7 @@ __all__ = [
 ]
 
 # Candidate Backing: misbehaviour evidence and the statement table (seed 004, reference C, D).
-from .misbehavior import (
-    DoubleSign,
-    DoubleSignKind,
-    Misbehavior,
-    MultipleCandidates,
-    UnauthorizedStatement,
-    ValidityDoubleVote,
-    ValidityDoubleVoteKind,
-)
-from .table import (
+from .backing.table import (
     AttestedCandidate,
     Summary,
     Table,
@@ -172,6 +163,15 @@ from .table import (
     attested_to_backed,
     backing_threshold,
     import_statement,
+)
+from .records.misbehavior import (
+    DoubleSign,
+    DoubleSignKind,
+    Misbehavior,
+    MultipleCandidates,
+    UnauthorizedStatement,
+    ValidityDoubleVote,
+    ValidityDoubleVoteKind,
 )
 
 __all__ += [
@@ -195,7 +195,8 @@ __all__ += [
 
 # Provisioner: availability, bitfield/candidate/dispute selection, the inherent check and the
 # provisioning job machine (seed 003 with 000, reference B).
-from .availability import (  # noqa: E402
+from .provisioner.assemble import assemble_inherent_data  # noqa: E402
+from .provisioner.availability import (  # noqa: E402
     AvailabilityThreshold,
     availability_counts,
     availability_threshold_met,
@@ -204,11 +205,10 @@ from .availability import (  # noqa: E402
     runtime_availability_threshold_met,
     supermajority_threshold,
 )
-from .bitfield_selection import select_availability_bitfields  # noqa: E402
-from .candidate_selection import core_assumption, select_candidates  # noqa: E402
-from .dispute_selection import DisputeInputs, DisputeSelectionError, select_disputes  # noqa: E402
-from .inherent_check import InherentProblem, check_inherent  # noqa: E402
-from .provisioning import assemble_inherent_data  # noqa: E402
+from .provisioner.bitfield_selection import select_availability_bitfields  # noqa: E402
+from .provisioner.candidate_selection import core_assumption, select_candidates  # noqa: E402
+from .provisioner.dispute_selection import DisputeInputs, DisputeSelectionError, select_disputes  # noqa: E402
+from .provisioner.inherent_check import InherentProblem, check_inherent  # noqa: E402
 
 __all__ += [
     "AvailabilityThreshold",
@@ -230,9 +230,9 @@ __all__ += [
 ]
 
 # Candidate Backing: group assignment and the backing job machine (seed 004, reference C).
-from .backing_job import BackingJobError, BackingJobState, new_backing_job  # noqa: E402
-from .backing_job import step as backing_step  # noqa: E402
-from .groups import Assignment, local_assignment, validator_groups  # noqa: E402
+from .backing.groups import Assignment, local_assignment, validator_groups  # noqa: E402
+from .backing.job import BackingJobError, BackingJobState, new_backing_job  # noqa: E402
+from .backing.job import step as backing_step  # noqa: E402
 
 __all__ += [
     "Assignment",

@@ -8,7 +8,7 @@ from functools import cache
 import sr25519
 from hypothesis import strategies as st
 
-from core import (
+from backable.core import (
     CandidateCommitments,
     CandidateDescriptor,
     CommittedCandidateReceipt,
@@ -19,7 +19,7 @@ from core import (
     Valid,
     statement_signing_payload,
 )
-from core.statements import AnyStatement
+from backable.core.records.statements import AnyStatement
 
 CONTEXT = SigningContext(7, b"\x11" * 32)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from core import (
+from backable.core import (
     BackedCandidate,
     BitVec,
     CandidateCommitments,
@@ -21,7 +21,7 @@ from core import (
     ScheduledCore,
     SignedAvailabilityBitfield,
 )
-from core.cores import AnyCoreState
+from backable.core.records.cores import AnyCoreState
 
 ZERO32 = bytes(32)
 SIG = bytes(64)

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import strategies as st
 from pyrsistent import pmap
 
-from core import (
+from backable.core import (
     Active,
     ApprovalChecking,
     ApprovalCheckingMultipleCandidates,

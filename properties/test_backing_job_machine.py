@@ -16,7 +16,7 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from core import (
+from backable.core import (
     BackedCandidate,
     BitVec,
     CommittedCandidateReceipt,
@@ -30,7 +30,7 @@ from core import (
     TableContext,
     Valid,
 )
-from core.backing_events import (
+from backable.core.backing.events import (
     AvailableDataStored,
     BackingEvent,
     CandidateInvalid,
@@ -54,8 +54,8 @@ from core.backing_events import (
     ValidateCandidate,
     ValidationFailed,
 )
-from core.backing_job import BackingJobError, BackingJobState, new_backing_job, step
-from core.statements import AnyStatement
+from backable.core.backing.job import BackingJobError, BackingJobState, new_backing_job, step
+from backable.core.records.statements import AnyStatement
 from properties.backing_strategies import CONTEXT, candidate, fake, public_key
 from properties.test_table_machine import INVALID, ISSUED, KIND_NAMES, VALID
 from properties.test_table_machine import Model as TableModel

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import (
+from backable.core import (
     OccupiedCore,
     SignedAvailabilityBitfield,
     availability_counts,
@@ -79,7 +79,7 @@ def test_adding_a_bitfield_from_a_known_validator_never_makes_a_core_unavailable
 ) -> None:
     cores, fields, n = case
     extra = data.draw(st.integers(0, (1 << len(cores)) - 1) if cores else st.just(0))
-    from core import BitVec
+    from backable.core import BitVec
 
     new = SignedAvailabilityBitfield(
         BitVec(extra, len(cores)), data.draw(st.integers(0, n - 1)), bytes(64)

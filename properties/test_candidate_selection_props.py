@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import given
 
-from core import (
+from backable.core import (
     OccupiedCore,
     assemble_inherent_data,
     bitfields_indicate_availability,

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-import core
-from core import (
+from backable import core
+from backable.core import (
     Active,
     ApprovalChecking,
     ApprovalCheckingMultipleCandidates,
@@ -48,8 +48,8 @@ from core import (
     decode,
     encode,
 )
-from core.codec import _ENUM_READERS
-from core.inherent import ParasInherentExtrinsic
+from backable.core.records.codec import _ENUM_READERS
+from backable.core.records.inherent import ParasInherentExtrinsic
 from tests.conftest import REAL_BLOCKS, inherent_bytes
 
 from .strategies import (

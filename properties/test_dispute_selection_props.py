@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import (
+from backable.core import (
     Active,
     BackingValid,
     BitVec,

@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from core import BitVec, OccupiedCoreAssumption, ScheduledCore, assemble_inherent_data
-from core.provisioner_job import (
+from backable.core import BitVec, OccupiedCoreAssumption, ScheduledCore, assemble_inherent_data
+from backable.core.provisioner.job import (
     CancelRequest,
     Conclude,
     ForwardToSubscriber,

@@ -11,7 +11,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from core import (
+from backable.core import (
     CommittedCandidateReceipt,
     DoubleSign,
     MultipleCandidates,

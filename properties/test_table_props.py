@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core import (
+from backable.core import (
     Invalid,
     MultipleCandidates,
     Seconded,
@@ -20,7 +20,7 @@ from core import (
     statement_signing_payload,
     verify_signature,
 )
-from core.misbehavior import DoubleSign
+from backable.core.records.misbehavior import DoubleSign
 from properties.backing_strategies import CANDIDATES, CONTEXT, GROUPS, public_key, statements
 
 HASHES = tuple(c.hash() for c in CANDIDATES)

@@ -33,23 +33,23 @@ from pathlib import Path
 # 0 survives; 5/33 "no tests" counts as a survivor too.
 KILLED = {1, 3, 36, 37, 24, -24, 152, 255}
 rows, survivors = [], []
-for meta in sorted(Path("mutants/core").glob("*.py.meta")):
+for meta in sorted(Path("mutants/core").rglob("*.py.meta")):
     codes = json.loads(meta.read_text())["exit_code_by_key"]
     if not codes:
         continue
-    module = meta.name.removesuffix(".meta")
+    module = meta.relative_to("mutants/core").as_posix().removesuffix(".meta")
     killed = sum(1 for c in codes.values() if c in KILLED)
     unchecked = sum(1 for c in codes.values() if c is None)
     rows.append((module, killed, len(codes), unchecked))
     survivors += sorted(k for k, c in codes.items() if c is not None and c not in KILLED)
-print(f"{'module':28} {'killed':>7} {'total':>6} {'score':>7}")
+print(f"{'module':34} {'killed':>7} {'total':>6} {'score':>7}")
 all_k = all_n = 0
 for module, killed, total, unchecked in rows:
     all_k, all_n = all_k + killed, all_n + total
     note = f"  ({unchecked} not checked)" if unchecked else ""
-    print(f"{module:28} {killed:7} {total:6} {100 * killed / total:6.1f}%{note}")
+    print(f"{module:34} {killed:7} {total:6} {100 * killed / total:6.1f}%{note}")
 if all_n:
-    print(f"{'all':28} {all_k:7} {all_n:6} {100 * all_k / all_n:6.1f}%")
+    print(f"{'all':34} {all_k:7} {all_n:6} {100 * all_k / all_n:6.1f}%")
 print(f"\n{len(survivors)} survivors (mutmut show <name> for the diff):")
 for name in survivors:
     print("   ", name)
@@ -68,6 +68,16 @@ find "$repo" -mindepth 1 -maxdepth 1 ! -name .venv-mutation -exec rm -rf {} +
 (cd "$checkout" && git ls-files -co --exclude-standard -z \
   | xargs -0 sh -c 'for f; do if [ -e "$f" ]; then printf "%s\0" "$f"; fi; done' _ \
   | xargs -0 cp --parents -t "$repo")
+# The tests import backable.core; installed, pyproject's package-dir maps it to core/. In the
+# copy (and in mutmut's mutants/ beside it) a one-file shim package does that instead, so that
+# backable.core is the mutated core/ of whichever tree it is imported from.
+mkdir -p "$repo/backable"
+cat > "$repo/backable/__init__.py" <<'SHIM'
+import os as _os
+
+__path__ = [_os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))]
+__version__ = "0+mutation"
+SHIM
 if [ -d "$checkout/../shared" ]; then
   ln -s "$(cd "$checkout/../shared" && pwd)" "$repo/shared"
 fi

@@ -4,18 +4,21 @@
 # coordinator) with their in-memory implementations, and the command line.
 from __future__ import annotations
 
-from .availability_store import (
+from .collaborators.availability_store import (
     AvailabilityStore,
     AvailableData,
     InMemoryAvailabilityStore,
     InvalidErasureRoot,
     stand_in_erasure_root,
 )
-from .backing import CandidateBackingSubsystem
-from .collator import TOY_VALIDATION_CODE, Collation, Collator, toy_validation_function
-from .dispute_coordinator import DisputeCoordinator, InMemoryDisputeCoordinator
-from .keystore import Keystore, KeystoreError
-from .messages import (
+from .collaborators.dispute_coordinator import DisputeCoordinator, InMemoryDisputeCoordinator
+from .collaborators.keystore import Keystore, KeystoreError
+from .collaborators.network import InProcessNetwork, Network, PoVUnavailable
+from .collaborators.runtime_api import InMemoryChain, RelayBlockState, RuntimeApi, RuntimeApiError
+from .collaborators.validation import CandidateValidation, InMemoryValidation, ValidationCouldNotRun
+from .node import Node
+from .overseer.bus import Overseer, SubsystemNotRunning
+from .overseer.messages import (
     CANDIDATE_BACKING,
     PROVISIONER,
     BackedCandidateDatum,
@@ -30,13 +33,10 @@ from .messages import (
     Second,
     Statement,
 )
-from .network import InProcessNetwork, Network, PoVUnavailable
-from .node import Node
-from .overseer import Overseer, SubsystemNotRunning
-from .provisioner import ProvisionerSubsystem
-from .runtime_api import InMemoryChain, RelayBlockState, RuntimeApi, RuntimeApiError
-from .signals import ActivatedLeaf, ActiveLeavesUpdate, Conclude
-from .validation import CandidateValidation, InMemoryValidation, ValidationCouldNotRun
+from .overseer.signals import ActivatedLeaf, ActiveLeavesUpdate, Conclude
+from .sim.collator import TOY_VALIDATION_CODE, Collation, Collator, toy_validation_function
+from .subsystems.backing import CandidateBackingSubsystem
+from .subsystems.provisioner import ProvisionerSubsystem
 
 __all__ = [
     "CANDIDATE_BACKING",

@@ -5,18 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core import SignedStatement
+from backable.core import SignedStatement
 
-from .availability_store import InMemoryAvailabilityStore
-from .backing import CandidateBackingSubsystem
-from .dispute_coordinator import InMemoryDisputeCoordinator
-from .keystore import Keystore
-from .messages import CANDIDATE_BACKING, Statement
-from .network import InProcessNetwork
-from .overseer import Overseer, SubsystemNotRunning
-from .provisioner import ProvisionerSubsystem
-from .runtime_api import RuntimeApi
-from .validation import CandidateValidation
+from .collaborators.availability_store import InMemoryAvailabilityStore
+from .collaborators.dispute_coordinator import InMemoryDisputeCoordinator
+from .collaborators.keystore import Keystore
+from .collaborators.network import InProcessNetwork
+from .collaborators.runtime_api import RuntimeApi
+from .collaborators.validation import CandidateValidation
+from .overseer.bus import Overseer, SubsystemNotRunning
+from .overseer.messages import CANDIDATE_BACKING, Statement
+from .subsystems.backing import CandidateBackingSubsystem
+from .subsystems.provisioner import ProvisionerSubsystem
 
 __all__ = ["Node"]
 

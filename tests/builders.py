@@ -2,7 +2,7 @@
 # and keyword overrides for the field a test is about.
 from __future__ import annotations
 
-from core import CandidateDescriptor
+from backable.core import CandidateDescriptor
 
 
 def descriptor(**overrides: object) -> CandidateDescriptor:

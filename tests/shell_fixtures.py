@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from core import (
+from backable.core import (
     GroupRotationInfo,
     OccupiedCoreAssumption,
     PersistedValidationData,
@@ -15,14 +15,14 @@ from core import (
     SigningContext,
     blake2_256,
 )
-from core.statements import AnyStatement
-from shell.collator import TOY_VALIDATION_CODE, Collator, toy_validation_function
-from shell.keystore import Keystore
-from shell.network import InProcessNetwork
-from shell.node import Node
-from shell.runtime_api import InMemoryChain, RelayBlockState
-from shell.signals import ActivatedLeaf, ActiveLeavesUpdate
-from shell.validation import InMemoryValidation
+from backable.core.records.statements import AnyStatement
+from backable.shell.collaborators.keystore import Keystore
+from backable.shell.collaborators.network import InProcessNetwork
+from backable.shell.collaborators.runtime_api import InMemoryChain, RelayBlockState
+from backable.shell.collaborators.validation import InMemoryValidation
+from backable.shell.node import Node
+from backable.shell.overseer.signals import ActivatedLeaf, ActiveLeavesUpdate
+from backable.shell.sim.collator import TOY_VALIDATION_CODE, Collator, toy_validation_function
 
 RP = blake2_256(b"relay block 1")
 RP2 = blake2_256(b"relay block 1 (fork)")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import (
+from backable.core import (
     BitVec,
     FreeCore,
     ScheduledCore,

@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
-from core import PoV
-from shell.availability_store import (
+from backable.core import PoV
+from backable.shell.collaborators.availability_store import (
     AvailableData,
     InMemoryAvailabilityStore,
     InvalidErasureRoot,

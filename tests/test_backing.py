@@ -5,17 +5,17 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from core import PoV, Seconded, SignedStatement, Valid
-from shell.availability_store import InMemoryAvailabilityStore
-from shell.backing import CandidateBackingSubsystem
-from shell.collator import toy_validation_function
-from shell.keystore import Keystore
-from shell.messages import GetBackedCandidates, Second, Statement
-from shell.network import PoVUnavailable
-from shell.overseer import Overseer
-from shell.runtime_api import InMemoryChain
-from shell.signals import ActivatedLeaf, ActiveLeavesUpdate
-from shell.validation import InMemoryValidation
+from backable.core import PoV, Seconded, SignedStatement, Valid
+from backable.shell.collaborators.availability_store import InMemoryAvailabilityStore
+from backable.shell.collaborators.keystore import Keystore
+from backable.shell.collaborators.network import PoVUnavailable
+from backable.shell.collaborators.runtime_api import InMemoryChain
+from backable.shell.collaborators.validation import InMemoryValidation
+from backable.shell.overseer.bus import Overseer
+from backable.shell.overseer.messages import GetBackedCandidates, Second, Statement
+from backable.shell.overseer.signals import ActivatedLeaf, ActiveLeavesUpdate
+from backable.shell.sim.collator import toy_validation_function
+from backable.shell.subsystems.backing import CandidateBackingSubsystem
 from tests.shell_fixtures import (
     PARAS,
     RP,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import (
+from backable.core import (
     BackedCandidate,
     BitVec,
     Explicit,
@@ -19,7 +19,7 @@ from core import (
     TableContext,
     Valid,
 )
-from core.backing_events import (
+from backable.core.backing.events import (
     AvailableDataStored,
     CandidateInvalid,
     CandidateValid,
@@ -42,7 +42,7 @@ from core.backing_events import (
     ValidateCandidate,
     ValidationFailed,
 )
-from core.backing_job import BackingJobError, BackingJobState, new_backing_job, step
+from backable.core.backing.job import BackingJobError, BackingJobState, new_backing_job, step
 from properties.backing_strategies import CONTEXT, candidate, fake, fake_signature, public_key
 from tests.playbook import Playbook, nothing
 

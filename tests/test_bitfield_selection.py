@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from core import BitVec, FreeCore, ScheduledCore, decode_paras_inherent_extrinsic
-from core import select_availability_bitfields as select
+from backable.core import BitVec, FreeCore, ScheduledCore, decode_paras_inherent_extrinsic
+from backable.core import select_availability_bitfields as select
 from properties.provisioner_strategies import bitfield, occupied
 from tests.conftest import REAL_BLOCKS, inherent_bytes
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import BitVec, DecodeError, InvalidRecord, decode, encode
+from backable.core import BitVec, DecodeError, InvalidRecord, decode, encode
 
 
 def test_bits_encode_lsb_first_with_a_compact_length() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import (
+from backable.core import (
     BitVec,
     FreeCore,
     OccupiedCoreAssumption,
@@ -11,8 +11,8 @@ from core import (
     core_assumption,
     runtime_availability_threshold_met,
 )
-from core import select_candidates as select
-from core.candidate_selection import select_candidates_given_availability
+from backable.core import select_candidates as select
+from backable.core.provisioner.candidate_selection import select_candidates_given_availability
 from properties.provisioner_strategies import backed, bitfield, occupied, pvd
 
 FREE = OccupiedCoreAssumption.FREE

@@ -6,9 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from core import BackedCandidate, BitVec, Explicit, Implicit, decode_paras_inherent_extrinsic
-from shell.cli import EXIT_INPUT, EXIT_OK, elastic_core_index, main
-from shell.example_block import EXAMPLE, example_block_bytes, load_example_block
+from backable.core import (
+    BackedCandidate,
+    BitVec,
+    Explicit,
+    Implicit,
+    decode_paras_inherent_extrinsic,
+)
+from backable.shell.cli.decode import elastic_core_index
+from backable.shell.cli.errors import EXIT_INPUT, EXIT_OK
+from backable.shell.cli.example_block import EXAMPLE, example_block_bytes, load_example_block
+from backable.shell.cli.main import main
 from tests.conftest import REAL_BLOCKS, SHARED_DATA, load_derived
 
 Capture = pytest.CaptureFixture[str]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import (
+from backable.core import (
     CoreState,
     DecodeError,
     InvalidRecord,
@@ -12,7 +12,7 @@ from core import (
     decode,
     encode,
 )
-from core.errors import BackableError
+from backable.core.errors import BackableError
 
 
 def test_decode_error_is_a_value_error_naming_type_and_offset() -> None:

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from core import blake2_256, check_collator_signature
-from shell.availability_store import stand_in_erasure_root
-from shell.collator import TOY_VALIDATION_CODE, Collator, toy_validation_function
+from backable.core import blake2_256, check_collator_signature
+from backable.shell.collaborators.availability_store import stand_in_erasure_root
+from backable.shell.sim.collator import TOY_VALIDATION_CODE, Collator, toy_validation_function
 from tests.shell_fixtures import RP, validation_data
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import asyncio
 
-from core import Active, BackingSeconded, BackingValid, Invalid, Seconded, Valid
-from shell.dispute_coordinator import InMemoryDisputeCoordinator
+from backable.core import Active, BackingSeconded, BackingValid, Invalid, Seconded, Valid
+from backable.shell.collaborators.dispute_coordinator import InMemoryDisputeCoordinator
 from tests.shell_fixtures import RP, SESSION, collator, sign, validation_data
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import (
+from backable.core import (
     Active,
     ApprovalChecking,
     BackingSeconded,

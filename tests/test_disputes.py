@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pyrsistent import pmap
 
-from core import (
+from backable.core import (
     Active,
     ApprovalChecking,
     ApprovalCheckingMultipleCandidates,

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from core import (
+from backable.core import (
     BackedCandidate,
     DigestPreRuntime,
     DigestSeal,
@@ -22,16 +22,16 @@ from core import (
     statement_signing_payload,
     verify_signature,
 )
-from core.scale import Reader
-from core.signing import compact_statement_payload
-from shell.example_block import (
+from backable.core.records.scale import Reader
+from backable.core.records.signing import compact_statement_payload
+from backable.shell.cli.example_block import (
     EXAMPLE,
     build_example_block,
     build_example_inherent,
     example_block_bytes,
     load_example_block,
 )
-from shell.keystore import keypair_from_uri
+from backable.shell.collaborators.keystore import keypair_from_uri
 
 # The signed kinds of validity attestation: Implicit is a Seconded signature, Explicit a Valid.
 _KIND = {Implicit: 1, Explicit: 2}

@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from core import BitVec, FreeCore, GroupRotationInfo, InvalidRecord, OccupiedCore, ScheduledCore
-from core.groups import Assignment, local_assignment, validator_groups
+from backable.core import (
+    BitVec,
+    FreeCore,
+    GroupRotationInfo,
+    InvalidRecord,
+    OccupiedCore,
+    ScheduledCore,
+)
+from backable.core.backing.groups import Assignment, local_assignment, validator_groups
 from properties.backing_strategies import candidate
 
 GROUPS = ((0, 1), (2, 3), (4, 5))

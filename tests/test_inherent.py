@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import (
+from backable.core import (
     BitVec,
     DecodeError,
     Header,

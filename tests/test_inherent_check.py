@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import sr25519
 
-from core import (
+from backable.core import (
     BackedCandidate,
     BitVec,
     DisputeStatementSet,
@@ -21,7 +21,7 @@ from core import (
     check_inherent,
     decode_paras_inherent_extrinsic,
 )
-from core.inherent_check import (
+from backable.core.provisioner.inherent_check import (
     BACKING_SIGNATURE,
     BACKING_THRESHOLD,
     BITFIELD_DUPLICATE,
@@ -39,7 +39,7 @@ from core.inherent_check import (
     VALIDATOR_INDICES_GROUP,
     seed_backing_threshold,
 )
-from core.signing import compact_statement_payload
+from backable.core.records.signing import compact_statement_payload
 from properties.provisioner_strategies import backed, bitfield, h32, occupied
 from tests.conftest import REAL_BLOCKS, inherent_bytes
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from pyrsistent import PMap, pmap, pvector
 
-from core import (
+from backable.core import (
     BitVec,
     CandidateCommitments,
     Explicit,
@@ -16,8 +16,8 @@ from core import (
     SigningContext,
     decode_paras_inherent_extrinsic,
 )
-from shell.example_block import example_block_bytes
-from shell.jsonview import to_json
+from backable.shell.cli.example_block import example_block_bytes
+from backable.shell.cli.jsonview import to_json
 
 
 def test_bytes_become_prefixed_hex() -> None:

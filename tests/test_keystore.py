@@ -5,7 +5,7 @@ from importlib import resources
 
 import pytest
 
-from core import (
+from backable.core import (
     BitVec,
     CandidateCommitments,
     CommittedCandidateReceipt,
@@ -17,10 +17,14 @@ from core import (
     statement_signing_payload,
     verify_signature,
 )
-from core.errors import BackableError
-from core.statements import AnyStatement
-from shell import Keystore, KeystoreError
-from shell.keystore import DEV_PHRASE, keypair_from_uri, mini_secret_from_phrase
+from backable.core.errors import BackableError
+from backable.core.records.statements import AnyStatement
+from backable.shell import Keystore, KeystoreError
+from backable.shell.collaborators.keystore import (
+    DEV_PHRASE,
+    keypair_from_uri,
+    mini_secret_from_phrase,
+)
 from tests import builders
 
 ALICE = bytes.fromhex("d43593c715fdd31c61141abd04a99fd6822c8558854ccde39a5684e7a56da27d")
@@ -267,7 +271,7 @@ def test_a_bitfield_signature_fails_on_other_bits_signature_or_context() -> None
 
 def test_the_shipped_wordlist_is_the_bip39_english_list_unchanged() -> None:
     # The SHA-256 published with BIP39's English list; any edit would derive other keys.
-    text = resources.files("shell").joinpath("data/bip39_english.txt").read_bytes()
+    text = resources.files("backable.shell").joinpath("data/bip39_english.txt").read_bytes()
     assert hashlib.sha256(text).hexdigest() == (
         "2f5eed53a4727b4bf8880d8f3f199efc90e58503646d9ff8eff3a2ed3b24dbda"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import (
+from backable.core import (
     DoubleSign,
     Invalid,
     InvalidRecord,
@@ -20,7 +20,7 @@ from core import (
     statement_signing_payload,
     verify_signature,
 )
-from core.misbehavior import Misbehavior
+from backable.core.records.misbehavior import Misbehavior
 from properties.backing_strategies import CONTEXT, candidate, public_key, signed
 
 C1, C2 = candidate(1, 1), candidate(1, 2)

@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
-from core import PoV, Valid
-from shell.network import InProcessNetwork, PoVUnavailable
+from backable.core import PoV, Valid
+from backable.shell.collaborators.network import InProcessNetwork, PoVUnavailable
 from tests.shell_fixtures import sign
 
 

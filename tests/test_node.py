@@ -6,15 +6,15 @@ import asyncio
 
 import pytest
 
-from core import SigningContext, check_inherent
-from shell.messages import (
+from backable.core import SigningContext, check_inherent
+from backable.shell.overseer.messages import (
     CANDIDATE_BACKING,
     PROVISIONER,
     ProvisionerError,
     RequestInherentData,
     Second,
 )
-from shell.signals import ActiveLeavesUpdate
+from backable.shell.overseer.signals import ActiveLeavesUpdate
 from tests.shell_fixtures import RP, RP2, Network, chain, collator, eventually, validation_data
 
 

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from shell.overseer import Inbox, Overseer, SubsystemContext, SubsystemNotRunning
-from shell.signals import ActiveLeavesUpdate, Conclude
+from backable.shell.overseer.bus import Inbox, Overseer, SubsystemContext, SubsystemNotRunning
+from backable.shell.overseer.signals import ActiveLeavesUpdate, Conclude
 from tests.shell_fixtures import eventually
 
 

@@ -8,19 +8,19 @@ from typing import Any
 
 import pytest
 
-from core import BitVec, ProvisionerInherentData, SignedAvailabilityBitfield
-from shell.dispute_coordinator import InMemoryDisputeCoordinator
-from shell.messages import (
+from backable.core import BitVec, ProvisionerInherentData, SignedAvailabilityBitfield
+from backable.shell.collaborators.dispute_coordinator import InMemoryDisputeCoordinator
+from backable.shell.collaborators.runtime_api import InMemoryChain
+from backable.shell.overseer.bus import Overseer
+from backable.shell.overseer.messages import (
     BitfieldDatum,
     ProvisionableData,
     ProvisionerError,
     RequestBlockAuthorshipData,
     RequestInherentData,
 )
-from shell.overseer import Overseer
-from shell.provisioner import ProvisionerSubsystem
-from shell.runtime_api import InMemoryChain
-from shell.signals import ActivatedLeaf, ActiveLeavesUpdate
+from backable.shell.overseer.signals import ActivatedLeaf, ActiveLeavesUpdate
+from backable.shell.subsystems.provisioner import ProvisionerSubsystem
 from tests.shell_fixtures import RP, RP2, chain, eventually
 
 

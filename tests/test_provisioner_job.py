@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import pytest
 from pyrsistent import pmap
 
-from core import (
+from backable.core import (
     BackedCandidate,
     BitVec,
     CandidateReceipt,
@@ -22,7 +22,7 @@ from core import (
     availability_threshold_met,
     runtime_availability_threshold_met,
 )
-from core.provisioner_job import (
+from backable.core.provisioner.job import (
     CancelRequest,
     Conclude,
     ForwardToSubscriber,

@@ -1,7 +1,7 @@
 # The whole provisioning pass (core/provisioning.py; reference B.3).
 from __future__ import annotations
 
-from core import (
+from backable.core import (
     BitVec,
     CandidateReceipt,
     CandidateVotes,
@@ -88,7 +88,7 @@ def test_the_block_number_decides_which_occupied_core_times_out() -> None:
 def test_the_dispute_inputs_now_decides_whether_a_concluded_dispute_is_still_active() -> None:
     # Concluded on chain and concluded 180 s before `now` at the latest: active, kept; a second
     # later it is inactive and concluded on chain, so dropped (reference B.8).
-    from core import ConcludedFor, DisputeState
+    from backable.core import ConcludedFor, DisputeState
 
     k = (3, h32(1))
     cv = CandidateVotes(

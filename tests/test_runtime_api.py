@@ -4,8 +4,8 @@ import asyncio
 
 import pytest
 
-from core import OccupiedCoreAssumption
-from shell.runtime_api import RuntimeApiError
+from backable.core import OccupiedCoreAssumption
+from backable.shell.collaborators.runtime_api import RuntimeApiError
 from tests.shell_fixtures import RP, RP2, VALIDATORS, chain, validation_data
 
 

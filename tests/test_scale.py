@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.scale import Reader, ScaleError, encode_bytes, encode_compact
+from backable.core.records.scale import Reader, ScaleError, encode_bytes, encode_compact
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ import json
 import pytest
 import sr25519
 
-from core import (
+from backable.core import (
     ApprovalChecking,
     ApprovalCheckingMultipleCandidates,
     BackingSeconded,
@@ -77,7 +77,7 @@ def test_statement_payloads_are_bkng_kind_hash_then_context() -> None:
 
 
 def test_a_seconded_statement_signs_its_candidate_hash_not_the_receipt() -> None:
-    from core import CandidateCommitments, CommittedCandidateReceipt
+    from backable.core import CandidateCommitments, CommittedCandidateReceipt
 
     candidate = CommittedCandidateReceipt(descriptor(), CandidateCommitments(head_data=b"x"))
     payload = statement_signing_payload(Seconded(candidate), CTX)

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from shell import sim_cli
-from shell.cli import EXIT_INPUT, EXIT_OK, main
-from shell.sim_cli import validate_params
-from shell.sim_report import ADVERSARY_KINDS, TIMING_FIELDS, BlockRow, SimParams, SimReport
+from backable.shell.cli import simulate as sim_cli
+from backable.shell.cli.errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK
+from backable.shell.cli.main import main
+from backable.shell.cli.simulate import validate_params
+from backable.shell.sim.report import ADVERSARY_KINDS, TIMING_FIELDS, BlockRow, SimParams, SimReport
 
 Capture = pytest.CaptureFixture[str]
 Progress = Callable[[BlockRow], None] | None
@@ -205,7 +206,7 @@ def test_ctrl_c_during_the_run_ends_the_progress_line_and_exits_130(
 
     monkeypatch.setattr(sim_cli, "_RUNNER", interrupted)
     code, out, err = _run(capsys, "simulate", "--blocks", "3")
-    assert (code, out) == (sim_cli.EXIT_INTERRUPTED, "")
+    assert (code, out) == (EXIT_INTERRUPTED, "")
     assert err == (
         "block 1/3 (#1): seconded 0, backed 0, included 0, timed out 0\nbackable: interrupted\n"
     )
@@ -320,8 +321,8 @@ def test_plot_writes_a_png(capsys: Capture, engine: FakeEngine, tmp_path: Path) 
 
 
 @pytest.mark.skipif(
-    importlib.util.find_spec("shell.simulation") is None,
-    reason="shell.simulation (the engine) is not written yet",
+    importlib.util.find_spec("backable.shell.sim.engine") is None,
+    reason="backable.shell.sim.engine (the engine) is not written yet",
 )
 def test_a_small_real_run_writes_a_report_that_a_second_run_repeats(
     capsys: Capture, tmp_path: Path

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shell.sim_render import (
+from backable.shell.sim.render import (
     PlotUnavailable,
     Progress,
     render_summary,
@@ -15,7 +15,7 @@ from shell.sim_render import (
     write_json,
     write_plot,
 )
-from shell.sim_report import ADVERSARY_KINDS, TIMING_FIELDS, BlockRow, SimParams, SimReport
+from backable.shell.sim.report import ADVERSARY_KINDS, TIMING_FIELDS, BlockRow, SimParams, SimReport
 
 
 def _report(**overrides: object) -> SimReport:

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from shell.sim_report import SimParams, SimReport
-from shell.simulation import run_simulation
+from backable.shell.sim.engine import run_simulation
+from backable.shell.sim.report import SimParams, SimReport
 
 SMALL = {"validators": 60, "cores": 12, "blocks": 6}
 

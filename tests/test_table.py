@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import (
+from backable.core import (
     AttestedCandidate,
     BitVec,
     DoubleSign,
@@ -25,7 +25,7 @@ from core import (
     backing_threshold,
     import_statement,
 )
-from core.backed import BackedCandidate
+from backable.core.records.backed import BackedCandidate
 from properties.backing_strategies import candidate, fake, fake_signature
 
 PARA_A, PARA_B = 1, 2

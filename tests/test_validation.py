@@ -5,9 +5,14 @@ from dataclasses import replace
 
 import pytest
 
-from core import PoV
-from shell.collator import toy_validation_function
-from shell.validation import InMemoryValidation, Invalid, Valid, ValidationCouldNotRun
+from backable.core import PoV
+from backable.shell.collaborators.validation import (
+    InMemoryValidation,
+    Invalid,
+    Valid,
+    ValidationCouldNotRun,
+)
+from backable.shell.sim.collator import toy_validation_function
 from tests.shell_fixtures import PARAS, RP, chain, collator, validation_data
 
 

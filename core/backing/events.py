@@ -1,0 +1,219 @@
+# The backing job's inputs and outputs (seed 004 "Candidate Backing Job"; reference C.3-C.7), as
+# two separate class families: events the shell feeds to `step`, and effects `step` asks the
+# shell to perform. Nothing here does anything; the shell does the I/O and reports back.
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from ..records.backed import BackedCandidate
+from ..records.candidate import (
+    CandidateCommitments,
+    CandidateReceipt,
+    PersistedValidationData,
+    PoV,
+)
+from ..records.misbehavior import Misbehavior
+from ..records.statements import AnyStatement, SignedStatement
+
+__all__ = [
+    "AvailableDataStored",
+    "BackingEffect",
+    "BackingEvent",
+    "CandidateInvalid",
+    "CandidateValid",
+    "Conclude",
+    "FetchPoV",
+    "GetBackedCandidates",
+    "ImportToDisputeCoordinator",
+    "PoVFetched",
+    "PoVUnavailable",
+    "ReceiveStatement",
+    "ReplyBackedCandidates",
+    "ReportInvalidToCandidateSelection",
+    "ReportMisbehavior",
+    "Second",
+    "SendBackedToProvisioner",
+    "ShareStatement",
+    "SignStatement",
+    "StatementSigned",
+    "StoreAvailableData",
+    "ValidateCandidate",
+    "ValidationFailed",
+]
+
+# Events --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Second:
+    """Candidate selection asks us to second `candidate`, whose PoV it already has."""
+
+    candidate: CandidateReceipt
+    pov: PoV
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiveStatement:
+    """A statement from the network, its signature already checked by the shell."""
+
+    statement: SignedStatement
+
+
+@dataclass(frozen=True, slots=True)
+class StatementSigned:
+    """The shell signed a statement we asked for with `SignStatement` (our own key)."""
+
+    statement: SignedStatement
+
+
+@dataclass(frozen=True, slots=True)
+class GetBackedCandidates:
+    """The provisioner asks which of `hashes` are backable; answer `request_id`."""
+
+    request_id: int
+    hashes: tuple[bytes, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateValid:
+    """Candidate validation found the candidate valid, with what it computed."""
+
+    candidate_hash: bytes
+    commitments: CandidateCommitments
+    validation_data: PersistedValidationData
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateInvalid:
+    """Candidate validation found the candidate invalid."""
+
+    candidate_hash: bytes
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationFailed:
+    """Validation could not run (an internal error): no verdict on the candidate."""
+
+    candidate_hash: bytes
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PoVFetched:
+    candidate_hash: bytes
+    pov: PoV
+
+
+@dataclass(frozen=True, slots=True)
+class PoVUnavailable:
+    """The validator we asked did not serve the PoV."""
+
+    candidate_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class AvailableDataStored:
+    """The availability store acknowledged `StoreAvailableData`."""
+
+    candidate_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Conclude:
+    """The job ends; later events are ignored."""
+
+
+BackingEvent = Union[  # noqa: UP007
+    Second, ReceiveStatement, StatementSigned, GetBackedCandidates, CandidateValid,
+    CandidateInvalid, ValidationFailed, PoVFetched, PoVUnavailable, AvailableDataStored, Conclude,
+]
+
+# Effects -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateCandidate:
+    """Ask candidate validation to validate `candidate` with `pov`; answer with a result event."""
+
+    candidate: CandidateReceipt
+    pov: PoV
+
+
+@dataclass(frozen=True, slots=True)
+class FetchPoV:
+    """Ask availability distribution for the PoV from one validator; answer `PoVFetched` or
+    `PoVUnavailable`."""
+
+    from_validator: int
+    candidate_hash: bytes
+    pov_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class StoreAvailableData:
+    """Keep the PoV and validation data in the availability store; answer `AvailableDataStored`."""
+
+    candidate_hash: bytes
+    validator_index: int
+    n_validators: int
+    pov: PoV
+    validation_data: PersistedValidationData
+    # The descriptor's erasure root: the store refuses data that does not hash to it (reference
+    # C.4), and the shell then reports the candidate invalid.
+    expected_erasure_root: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class SignStatement:
+    """Sign `statement` with our key; answer `StatementSigned` (the keystore lives in the shell)."""
+
+    statement: AnyStatement
+
+
+@dataclass(frozen=True, slots=True)
+class ShareStatement:
+    """Send our signed statement to statement distribution."""
+
+    statement: SignedStatement
+
+
+@dataclass(frozen=True, slots=True)
+class SendBackedToProvisioner:
+    backed: BackedCandidate
+
+
+@dataclass(frozen=True, slots=True)
+class ReportMisbehavior:
+    validator_index: int
+    misbehavior: Misbehavior
+
+
+@dataclass(frozen=True, slots=True)
+class ImportToDisputeCoordinator:
+    """Import a backing statement into the dispute coordinator (seed 004: on each statement)."""
+
+    candidate_receipt: CandidateReceipt
+    session_index: int
+    statement: SignedStatement
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInvalidToCandidateSelection:
+    """A candidate we were asked to second is invalid (or from the wrong collator): penalise."""
+
+    candidate: CandidateReceipt
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyBackedCandidates:
+    request_id: int
+    candidates: tuple[BackedCandidate, ...]
+
+
+BackingEffect = Union[  # noqa: UP007
+    ValidateCandidate, FetchPoV, StoreAvailableData, SignStatement, ShareStatement,
+    SendBackedToProvisioner, ReportMisbehavior, ImportToDisputeCoordinator,
+    ReportInvalidToCandidateSelection, ReplyBackedCandidates,
+]

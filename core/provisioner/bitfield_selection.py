@@ -1,0 +1,45 @@
+# Bitfield selection (seed 003 "Bitfield Selection", reference B.4): which of the signed
+# availability bitfields collected for a relay parent go into the block. What belongs here: that
+# rule alone. Signatures are not checked here; bitfield distribution checked them upstream.
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..records.cores import AnyCoreState, OccupiedCore
+from ..records.statements import SignedAvailabilityBitfield
+
+__all__ = ["select_availability_bitfields"]
+
+
+def select_availability_bitfields(
+    cores: Sequence[AnyCoreState], bitfields: Sequence[SignedAvailabilityBitfield]
+) -> tuple[SignedAvailabilityBitfield, ...]:
+    """The seed's bitfield selection (seed 003; reference B.4).
+
+    At most one bitfield per validator; its length must equal the number of cores; it may set
+    bits only on occupied cores; on conflict the bitfield with strictly more 1-bits wins and a tie
+    keeps the first seen. Output sorted by validator index.
+    """
+    n_cores = len(cores)
+    occupied = 0
+    for i, core in enumerate(cores):
+        if isinstance(core, OccupiedCore):
+            occupied |= 1 << i
+    unoccupied = ((1 << n_cores) - 1) & ~occupied
+    # validator index -> (popcount, bitfield); only valid bitfields ever enter, so an invalid one
+    # can never displace a valid one (the node tests "better" first, then validity: same result).
+    best: dict[int, tuple[int, SignedAvailabilityBitfield]] = {}
+    get = best.get
+    for bf in bitfields:
+        payload = bf.payload
+        if len(payload) != n_cores:
+            continue
+        bits = payload.as_int()
+        if bits & unoccupied:
+            continue
+        ones = bits.bit_count()
+        cur = get(bf.validator_index)
+        if cur is not None and cur[0] >= ones:
+            continue
+        best[bf.validator_index] = (ones, bf)
+    return tuple(best[v][1] for v in sorted(best))

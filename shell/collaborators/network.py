@@ -1,0 +1,130 @@
+# An in-process network between validators: statement distribution (gossip to every other
+# registered validator) and PoV fetching from one named validator, with configurable loss and
+# delay drawn from a seeded generator, so a run is reproducible. Every loss is counted.
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from backable.core import PoV, SignedStatement
+from backable.core.errors import BackableError
+
+__all__ = ["InProcessNetwork", "Network", "PoVUnavailable", "Peer"]
+
+
+class PoVUnavailable(BackableError, LookupError):
+    """The validator asked did not serve the PoV (it lacks it, or the request was lost)."""
+
+
+StatementHandler = Callable[[bytes, SignedStatement], Awaitable[None]]
+Router = Callable[[int, bytes, SignedStatement], Iterable[int]]
+PoVSource = Callable[[bytes], PoV | None]
+
+
+class Network(Protocol):
+    async def share_statement(
+        self, from_validator: int, relay_parent: bytes, statement: SignedStatement
+    ) -> None: ...
+
+    async def fetch_pov(
+        self, from_validator: int, relay_parent: bytes, candidate_hash: bytes, pov_hash: bytes
+    ) -> PoV: ...
+
+
+@dataclass
+class Peer:
+    deliver: StatementHandler
+    pov_source: PoVSource
+
+
+@dataclass
+class InProcessNetwork:
+    """Gossip and request/response in one process. `loss` is a probability per delivery."""
+
+    seed: int = 0
+    statement_loss: float = 0.0
+    pov_loss: float = 0.0
+    delay: float = 0.0
+    peers: dict[int, Peer] = field(default_factory=dict)
+    stats: Counter[str] = field(default_factory=Counter)
+    # Validators whose PoV requests fail regardless (a test's way to make one backer unhelpful).
+    refuse_pov_from: set[int] = field(default_factory=set)
+    # Validators whose statements never leave them (adversaries withholding statements).
+    withhold_from: set[int] = field(default_factory=set)
+    # Who receives a statement; None: every other registered validator (plain gossip).
+    router: Router | None = None
+
+    def __post_init__(self) -> None:
+        for name, p in (("statement_loss", self.statement_loss), ("pov_loss", self.pov_loss)):
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"InProcessNetwork: {name} must be within 0..1, not {p}")
+        self._rng = random.Random(self.seed)
+        self._pending: set[asyncio.Task[None]] = set()
+
+    def register(
+        self, validator_index: int, deliver: StatementHandler, pov_source: PoVSource
+    ) -> None:
+        self.peers[validator_index] = Peer(deliver, pov_source)
+
+    def unregister(self, validator_index: int) -> None:
+        self.peers.pop(validator_index, None)
+
+    async def share_statement(
+        self, from_validator: int, relay_parent: bytes, statement: SignedStatement
+    ) -> None:
+        if from_validator in self.withhold_from:
+            self.stats["statements withheld"] += 1
+            return
+        targets = (
+            sorted(self.peers)
+            if self.router is None
+            else sorted(set(self.router(from_validator, relay_parent, statement)))
+        )
+        for index in targets:
+            if index == from_validator or index not in self.peers:
+                continue
+            if self.statement_loss and self._rng.random() < self.statement_loss:
+                self.stats["statements lost"] += 1
+                continue
+            self.stats["statements delivered"] += 1
+            peer = self.peers[index]
+            if self.delay:
+                task = asyncio.create_task(self._later(peer.deliver, relay_parent, statement))
+                self._pending.add(task)
+                task.add_done_callback(self._pending.discard)
+            else:
+                await peer.deliver(relay_parent, statement)
+
+    async def _later(
+        self, deliver: StatementHandler, relay_parent: bytes, statement: SignedStatement
+    ) -> None:
+        await asyncio.sleep(self.delay)
+        await deliver(relay_parent, statement)
+
+    async def fetch_pov(
+        self, from_validator: int, relay_parent: bytes, candidate_hash: bytes, pov_hash: bytes
+    ) -> PoV:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        peer = self.peers.get(from_validator)
+        if peer is None or from_validator in self.refuse_pov_from:
+            self.stats["pov requests refused"] += 1
+            raise PoVUnavailable(f"validator {from_validator} does not serve PoVs")
+        if self.pov_loss and self._rng.random() < self.pov_loss:
+            self.stats["pov requests lost"] += 1
+            raise PoVUnavailable(f"request to validator {from_validator} was lost")
+        pov = peer.pov_source(candidate_hash)
+        if pov is None or pov.hash() != pov_hash:
+            self.stats["pov requests unanswered"] += 1
+            raise PoVUnavailable(f"validator {from_validator} lacks the PoV")
+        self.stats["povs served"] += 1
+        return pov
+
+    async def drain(self) -> None:
+        """Wait for delayed deliveries in flight."""
+        while self._pending:
+            await asyncio.gather(*list(self._pending), return_exceptions=True)

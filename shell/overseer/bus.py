@@ -1,0 +1,189 @@
+# The overseer: starts subsystems in one task group, delivers signals (ahead of messages) and
+# messages between subsystems over bounded inboxes. A message to a subsystem that is not running
+# raises SubsystemNotRunning at the sender: never a silent loss.
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from backable.core.errors import BackableError
+
+from .signals import Conclude, Signal
+
+__all__ = [
+    "Inbox",
+    "Overseer",
+    "Subsystem",
+    "SubsystemContext",
+    "SubsystemNotRunning",
+]
+
+log = logging.getLogger("backable.overseer")
+
+DEFAULT_CAPACITY = 64  # JOB_CHANNEL_CAPACITY of the Rust node (reference F)
+
+
+class SubsystemNotRunning(BackableError, RuntimeError):
+    """A message was sent to a subsystem that is not (or no longer) running."""
+
+
+class Inbox:
+    """Signals (unbounded, first) and messages (bounded: senders wait when it is full)."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        if capacity < 1:
+            raise ValueError(f"Inbox: capacity must be at least 1, not {capacity}")
+        self.capacity = capacity
+        self._signals: deque[Signal] = deque()
+        self._messages: deque[Any] = deque()
+        self._changed = asyncio.Condition()
+        self.closed = False
+
+    async def put_signal(self, signal: Signal) -> None:
+        async with self._changed:
+            self._signals.append(signal)
+            self._changed.notify_all()
+
+    async def put_message(self, message: Any) -> None:
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.closed or len(self._messages) < self.capacity)
+            if self.closed:
+                raise SubsystemNotRunning("the receiving inbox closed while the sender waited")
+            self._messages.append(message)
+            self._changed.notify_all()
+
+    async def recv(self) -> Signal | Any:
+        async with self._changed:
+            await self._changed.wait_for(lambda: bool(self._signals or self._messages))
+            item = self._signals.popleft() if self._signals else self._messages.popleft()
+            self._changed.notify_all()
+            return item
+
+    def drain(self) -> list[Any]:
+        """Take every queued message (not signals) without waiting: what a concluding subsystem
+        never got to, so it can count and answer them."""
+        left = list(self._messages)
+        self._messages.clear()
+        return left
+
+    async def close(self) -> None:
+        async with self._changed:
+            self.closed = True
+            self._changed.notify_all()
+
+    def __len__(self) -> int:
+        return len(self._signals) + len(self._messages)
+
+
+class Subsystem(Protocol):
+    name: str
+
+    async def run(self, ctx: SubsystemContext) -> None: ...
+
+
+@dataclass
+class SubsystemContext:
+    """What a running subsystem gets: its inbox and a way to message other subsystems."""
+
+    name: str
+    inbox: Inbox
+    overseer: Overseer
+
+    async def recv(self) -> Signal | Any:
+        return await self.inbox.recv()
+
+    async def send(self, to: str, message: Any) -> None:
+        await self.overseer.send(to, message)
+
+
+class Overseer:
+    """Runs subsystems and routes signals and messages between them."""
+
+    def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
+        self.capacity = capacity
+        self._subsystems: dict[str, Subsystem] = {}
+        self._inboxes: dict[str, Inbox] = {}
+        self._running: set[str] = set()
+        self._task: asyncio.Task[None] | None = None
+        self._started = asyncio.Event()
+
+    def register(self, subsystem: Subsystem) -> None:
+        if subsystem.name in self._subsystems:
+            raise ValueError(f"Overseer: a subsystem named {subsystem.name!r} is registered")
+        if self._task is not None:
+            raise RuntimeError("Overseer: register subsystems before starting")
+        self._subsystems[subsystem.name] = subsystem
+
+    def idle(self) -> bool:
+        """Every subsystem's inbox is empty."""
+        return all(len(inbox) == 0 for inbox in self._inboxes.values())
+
+    def is_running(self, name: str) -> bool:
+        return name in self._running
+
+    async def send(self, to: str, message: Any) -> None:
+        """Queue `message` for subsystem `to`, waiting while its inbox is full."""
+        inbox = self._inboxes.get(to)
+        if inbox is None or to not in self._running:
+            raise SubsystemNotRunning(
+                f"cannot deliver {type(message).__name__} to {to!r}: it is not running"
+            )
+        await inbox.put_message(message)
+
+    async def signal(self, signal: Signal) -> None:
+        """Deliver `signal` to every running subsystem."""
+        for name in sorted(self._running):
+            await self._inboxes[name].put_signal(signal)
+
+    async def _run_one(self, name: str, subsystem: Subsystem) -> None:
+        ctx = SubsystemContext(name, self._inboxes[name], self)
+        try:
+            await subsystem.run(ctx)
+        except Exception:
+            log.exception("subsystem %s failed", name)
+        finally:
+            self._running.discard(name)
+            await self._inboxes[name].close()
+            log.debug("subsystem %s exited", name)
+
+    async def run(self) -> None:
+        """Run every registered subsystem until each has exited."""
+        for name in self._subsystems:
+            self._inboxes[name] = Inbox(self.capacity)
+            self._running.add(name)
+        self._started.set()
+        async with asyncio.TaskGroup() as group:
+            for name, subsystem in self._subsystems.items():
+                group.create_task(self._run_one(name, subsystem), name=f"subsystem-{name}")
+
+    async def start(self) -> None:
+        """Start `run()` in the background and return once the subsystems accept messages."""
+        if self._task is not None:
+            raise RuntimeError("Overseer: already started")
+        self._task = asyncio.create_task(self.run(), name="overseer")
+        await self._started.wait()
+
+    async def stop(self, timeout: float = 5.0) -> None:
+        """Send Conclude and wait for the subsystems to exit (cancelling them after `timeout`)."""
+        await self.signal(Conclude())
+        if self._task is None:
+            return
+        try:
+            async with asyncio.timeout(timeout):
+                await asyncio.shield(self._task)
+        except TimeoutError:
+            log.warning("subsystems did not exit within %.1f s of Conclude; cancelling", timeout)
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def __aenter__(self) -> Overseer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()

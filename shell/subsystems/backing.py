@@ -1,0 +1,436 @@
+# The Candidate Backing subsystem (seed 004): one job per activated relay parent, driving the pure
+# machine of core.backing_job. A job fetches validators, groups with rotation, the session index
+# and the availability cores, finds our key (or runs as an observer), checks the signature of
+# every incoming statement before the table sees it, and performs the machine's effects: candidate
+# validation, PoV fetches, the availability store, signing and sharing statements, provisionable
+# data to the provisioner, dispute-coordinator imports and reports to candidate selection.
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from backable.core import (
+    CandidateDescriptor,
+    CandidateReceipt,
+    SignedStatement,
+    SigningContext,
+    statement_signing_payload,
+    verify_signature,
+)
+from backable.core.backing.events import (
+    AvailableDataStored,
+    BackingEvent,
+    CandidateInvalid,
+    CandidateValid,
+    FetchPoV,
+    ImportToDisputeCoordinator,
+    PoVFetched,
+    ReceiveStatement,
+    ReplyBackedCandidates,
+    ReportInvalidToCandidateSelection,
+    ReportMisbehavior,
+    SendBackedToProvisioner,
+    ShareStatement,
+    SignStatement,
+    StatementSigned,
+    StoreAvailableData,
+    ValidateCandidate,
+    ValidationFailed,
+)
+from backable.core.backing.events import Conclude as JobConclude
+from backable.core.backing.events import GetBackedCandidates as JobGetBacked
+from backable.core.backing.events import PoVUnavailable as NoPoV
+from backable.core.backing.events import Second as JobSecond
+from backable.core.backing.groups import local_assignment, validator_groups
+from backable.core.backing.job import BackingJobState, new_backing_job, step
+from backable.core.backing.table import TableContext
+from backable.core.records.misbehavior import Misbehavior
+
+from ..collaborators.availability_store import AvailabilityStore, AvailableData
+from ..collaborators.dispute_coordinator import DisputeCoordinator
+from ..collaborators.keystore import Keystore
+from ..collaborators.network import Network, PoVUnavailable
+from ..collaborators.runtime_api import RuntimeApi, RuntimeApiError
+from ..collaborators.validation import CandidateValidation, Invalid, ValidationCouldNotRun
+from ..overseer.bus import SubsystemContext, SubsystemNotRunning
+from ..overseer.jobs import JOB_CONCLUDE, JobInbox, JobManager, job_logger
+from ..overseer.messages import (
+    CANDIDATE_BACKING,
+    PROVISIONER,
+    BackedCandidateDatum,
+    GetBackedCandidates,
+    MisbehaviorDatum,
+    ProvisionableData,
+    Second,
+    Statement,
+)
+from ..overseer.signals import ActivatedLeaf, ActiveLeavesUpdate, Conclude
+
+__all__ = ["CandidateBackingSubsystem"]
+
+InvalidReportHook = Callable[[bytes, CandidateReceipt], None]
+
+
+class CandidateBackingSubsystem:
+    """Runs candidate-backing jobs; see the module header for what a job does."""
+
+    name = CANDIDATE_BACKING
+
+    def __init__(
+        self,
+        runtime: RuntimeApi,
+        keystore: Keystore,
+        validation: CandidateValidation,
+        store: AvailabilityStore,
+        network: Network,
+        disputes: DisputeCoordinator | None = None,
+        *,
+        minimum_backing_votes: int | None = None,
+        allow_multiple_seconded: bool = False,
+        validation_timeout: float = 5.0,
+        pov_fetch_timeout: float = 2.0,
+        conclude_grace: float = 1.0,
+        on_invalid: InvalidReportHook | None = None,
+    ) -> None:
+        self.runtime = runtime
+        self.keystore = keystore
+        self.validation = validation
+        self.store = store
+        self.network = network
+        self.disputes = disputes
+        self.minimum_backing_votes = minimum_backing_votes
+        self.allow_multiple_seconded = allow_multiple_seconded
+        self.validation_timeout = validation_timeout
+        self.pov_fetch_timeout = pov_fetch_timeout
+        self.conclude_grace = conclude_grace
+        self.on_invalid = on_invalid
+        self.jobs = JobManager(CANDIDATE_BACKING)
+        self.counters: Counter[str] = Counter()
+        self.rejected: Counter[str] = Counter()
+        self.rejected_statements: list[tuple[bytes, str, SignedStatement]] = []
+        self.invalid_reports: list[tuple[bytes, CandidateReceipt]] = []
+        self.misbehavior_reports: list[tuple[bytes, int, Misbehavior]] = []
+        # What our node has seconded or validated, so peers can fetch the PoV from us.
+        self.povs: dict[bytes, Any] = {}
+        self.job_states: dict[bytes, BackingJobState] = {}
+
+    def stats(self) -> dict[str, Any]:
+        """Counters, statements rejected by reason and dropped messages by reason."""
+        return {
+            "counters": dict(self.counters + self.jobs.counters),
+            "rejected_statements": dict(self.rejected),
+            "dropped": dict(self.jobs.dropped),
+            "live_jobs": len(self.jobs.jobs),
+            "misbehavior_reports": len(self.misbehavior_reports),
+            "candidates_backed": self.counters["candidates backed"],
+        }
+
+    def pov_source(self, candidate_hash: bytes) -> Any:
+        """The PoV of a candidate this node holds (served to peers' fetches)."""
+        return self.povs.get(candidate_hash)
+
+    async def run(self, ctx: SubsystemContext) -> None:
+        while True:
+            item = await ctx.recv()
+            if isinstance(item, ActiveLeavesUpdate):
+                for relay_parent in item.deactivated:
+                    self.jobs.end(relay_parent)
+                    self.job_states.pop(relay_parent, None)
+                for leaf in item.activated:
+                    self.jobs.start(leaf.hash, self._job_body(leaf, ctx))
+            elif isinstance(item, Conclude):
+                for message in ctx.inbox.drain():
+                    self.jobs.drop("subsystem concluded", message)
+                    if isinstance(message, GetBackedCandidates) and not message.reply.done():
+                        message.reply.set_result(())
+                await self.jobs.conclude(self.conclude_grace)
+                return
+            elif isinstance(item, Second | Statement | GetBackedCandidates):
+                forwarded = await self.jobs.forward(item.relay_parent, item)
+                if (
+                    not forwarded
+                    and isinstance(item, GetBackedCandidates)
+                    and not item.reply.done()
+                ):
+                    item.reply.set_result(())
+            else:
+                self.jobs.drop("unknown message type", item)
+
+    def _job_body(
+        self, leaf: ActivatedLeaf, ctx: SubsystemContext
+    ) -> Callable[[JobInbox], Coroutine[Any, Any, None]]:
+        async def body(inbox: JobInbox) -> None:
+            await _BackingJob(self, leaf, ctx, inbox).run()
+
+        return body
+
+
+class _BackingJob:
+    """The imperative half of one backing job."""
+
+    def __init__(
+        self,
+        sub: CandidateBackingSubsystem,
+        leaf: ActivatedLeaf,
+        ctx: SubsystemContext,
+        inbox: JobInbox,
+    ) -> None:
+        self.sub = sub
+        self.rp = leaf.hash
+        self.ctx = ctx
+        self.inbox = inbox
+        self.log = job_logger("backable.candidate-backing", leaf.hash)
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.replies: dict[int, asyncio.Future[Any]] = {}
+        self.descriptors: dict[bytes, CandidateDescriptor] = {}
+        self.next_id = 0
+        self.public: bytes | None = None
+        self.index: int | None = None
+
+    async def _fetch(self) -> BackingJobState | None:
+        # Reference C.1: validators, groups with rotation, the session index and the cores, in
+        # that order (one after another: the in-memory runtime answers at once, and a task per
+        # query cost more than the queries for hundreds of nodes in one process).
+        sub, rp = self.sub, self.rp
+        try:
+            validators = await sub.runtime.validators(rp)
+            groups, rotation = await sub.runtime.validator_groups(rp)
+            session = await sub.runtime.session_index_for_child(rp)
+            cores = await sub.runtime.availability_cores(rp)
+        except RuntimeApiError as failure:
+            # A runtime error ends the job quietly (a warning, not a failure).
+            self.log.warning("runtime API failed, no backing job: %s", failure)
+            sub.counters["jobs without runtime data"] += 1
+            return None
+        self.context = SigningContext(session, rp)
+        found = sub.keystore.find_validator(validators)
+        if found is not None:
+            self.index, self.public = found
+        minimum = sub.minimum_backing_votes
+        table_context = TableContext(
+            validator_groups(cores, groups, rotation),
+            minimum_backing_votes=minimum,
+            allow_multiple_seconded=sub.allow_multiple_seconded,
+        )
+        assignment = local_assignment(cores, groups, rotation, self.index)
+        return new_backing_job(
+            self.context,
+            validators,
+            table_context,
+            self.index,
+            None if assignment is None else assignment.para_id,
+            None if assignment is None else assignment.required_collator,
+        )
+
+    async def run(self) -> None:
+        state = await self._fetch()
+        if state is None:
+            return
+        self.validators = state.validators
+        try:
+            while True:
+                item = await self.inbox.recv()
+                if item is JOB_CONCLUDE:
+                    state, _ = step(state, JobConclude())
+                    return
+                event = self._event_for(item)
+                pending: list[BackingEvent] = [] if event is None else [event]
+                while pending:
+                    state, effects = step(state, pending.pop(0))
+                    pending.extend(await self._execute(effects))
+                self.sub.job_states[self.rp] = state
+        finally:
+            for task in self.tasks:
+                task.cancel()
+            for future in self.replies.values():
+                if not future.done():
+                    future.set_result(())
+
+    def _event_for(self, item: Any) -> BackingEvent | None:
+        if isinstance(item, Statement):
+            return self._check(item)
+        if isinstance(item, Second):
+            self.descriptors[item.candidate.hash()] = item.candidate.descriptor
+            return JobSecond(item.candidate, item.pov)
+        if isinstance(item, GetBackedCandidates):
+            self.next_id += 1
+            self.replies[self.next_id] = item.reply
+            return JobGetBacked(self.next_id, item.hashes)
+        if isinstance(item, _Result):
+            return item.event
+        self.sub.jobs.drop("unknown job message", item)
+        return None
+
+    def _check(self, item: Statement) -> BackingEvent | None:
+        signed = item.statement
+        index = signed.validator_index
+        if index >= len(self.validators):
+            self._reject("validator index out of range", signed)
+            return None
+        payload = statement_signing_payload(signed.statement, self.context)
+        if not verify_signature(payload, signed.signature, self.validators[index]):
+            self._reject("bad signature", signed)
+            return None
+        self.sub.counters["statements imported"] += 1
+        return ReceiveStatement(signed)
+
+    def _reject(self, reason: str, signed: Any) -> None:
+        self.sub.rejected[reason] += 1
+        self.sub.rejected_statements.append((self.rp, reason, signed))
+        self.log.info(
+            "rejected statement from validator %d: %s",
+            signed.validator_index,
+            reason,
+            extra={"candidate_hash": signed.candidate_hash.hex()[:16]},
+        )
+
+    def _spawn(self, coro: Coroutine[Any, Any, BackingEvent | None]) -> None:
+        async def runner() -> None:
+            try:
+                event = await coro
+                if event is not None:
+                    await self.inbox.put(_Result(event))
+            finally:
+                self.inbox.in_flight -= 1
+
+        self.inbox.in_flight += 1
+
+        task = asyncio.create_task(runner())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def _background(self, coro: Coroutine[Any, Any, None], what: str) -> None:
+        async def runner() -> None:
+            try:
+                await coro
+            except SubsystemNotRunning as e:
+                self.sub.jobs.drop(f"{what}: receiver not running", e)
+            except Exception:
+                self.sub.counters[f"{what} failed"] += 1
+                self.log.exception("%s failed", what)
+            finally:
+                self.inbox.in_flight -= 1
+
+        self.inbox.in_flight += 1
+
+        task = asyncio.create_task(runner())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _execute(self, effects: tuple[Any, ...]) -> list[BackingEvent]:
+        """Perform effects; return events to feed back at once (our own signatures)."""
+        follow: list[BackingEvent] = []
+        sub = self.sub
+        for effect in effects:
+            if isinstance(effect, ValidateCandidate):
+                self.descriptors[effect.candidate.hash()] = effect.candidate.descriptor
+                sub.counters["validations started"] += 1
+                self._spawn(self._validate(effect))
+            elif isinstance(effect, FetchPoV):
+                self._spawn(self._fetch_pov(effect))
+            elif isinstance(effect, StoreAvailableData):
+                self._spawn(self._store(effect))
+            elif isinstance(effect, SignStatement):
+                assert self.public is not None and self.index is not None, "observers never sign"
+                signed = sub.keystore.sign_statement(
+                    self.public, effect.statement, self.context, self.index
+                )
+                sub.counters["statements signed"] += 1
+                follow.append(StatementSigned(signed))
+            elif isinstance(effect, ShareStatement):
+                assert self.index is not None, "observers never share"
+                self._background(
+                    sub.network.share_statement(self.index, self.rp, effect.statement), "share"
+                )
+            elif isinstance(effect, SendBackedToProvisioner):
+                sub.counters["candidates backed"] += 1
+                self.log.info(
+                    "candidate backed (para %d, %d votes)",
+                    effect.backed.candidate.descriptor.para_id,
+                    len(effect.backed.validity_votes),
+                    extra={"candidate_hash": effect.backed.hash().hex()[:16]},
+                )
+                datum = ProvisionableData(self.rp, BackedCandidateDatum(effect.backed))
+                self._background(self.ctx.send(PROVISIONER, datum), "send backed candidate")
+            elif isinstance(effect, ReportMisbehavior):
+                sub.counters["misbehavior reports"] += 1
+                sub.misbehavior_reports.append(
+                    (self.rp, effect.validator_index, effect.misbehavior)
+                )
+                datum = ProvisionableData(
+                    self.rp, MisbehaviorDatum(effect.validator_index, effect.misbehavior)
+                )
+                self._background(self.ctx.send(PROVISIONER, datum), "send misbehavior report")
+            elif isinstance(effect, ImportToDisputeCoordinator):
+                if sub.disputes is not None:
+                    sub.counters["dispute imports"] += 1
+                    self._background(
+                        sub.disputes.import_statement(
+                            effect.candidate_receipt,
+                            effect.session_index,
+                            self.rp,
+                            effect.statement,
+                        ),
+                        "dispute import",
+                    )
+            elif isinstance(effect, ReportInvalidToCandidateSelection):
+                sub.counters["invalid candidates reported"] += 1
+                sub.invalid_reports.append((self.rp, effect.candidate))
+                if sub.on_invalid is not None:
+                    sub.on_invalid(self.rp, effect.candidate)
+            elif isinstance(effect, ReplyBackedCandidates):
+                future = self.replies.pop(effect.request_id, None)
+                if future is not None and not future.done():
+                    future.set_result(effect.candidates)
+        return follow
+
+    async def _validate(self, effect: ValidateCandidate) -> BackingEvent:
+        h = effect.candidate.hash()
+        try:
+            async with asyncio.timeout(self.sub.validation_timeout):
+                result = await self.sub.validation.validate(self.rp, effect.candidate, effect.pov)
+        except (ValidationCouldNotRun, TimeoutError) as e:
+            self.sub.counters["validations failed to run"] += 1
+            return ValidationFailed(h, str(e) or type(e).__name__)
+        if isinstance(result, Invalid):
+            self.sub.counters["candidates found invalid"] += 1
+            return CandidateInvalid(h, result.reason)
+        self.sub.povs[h] = effect.pov
+        return CandidateValid(h, result.commitments, result.validation_data)
+
+    async def _fetch_pov(self, effect: FetchPoV) -> BackingEvent:
+        try:
+            async with asyncio.timeout(self.sub.pov_fetch_timeout):
+                pov = await self.sub.network.fetch_pov(
+                    effect.from_validator, self.rp, effect.candidate_hash, effect.pov_hash
+                )
+        except (PoVUnavailable, TimeoutError) as e:
+            self.sub.counters["pov fetches failed"] += 1
+            self.log.info("PoV fetch from validator %d failed: %s", effect.from_validator, e)
+            return NoPoV(effect.candidate_hash)
+        return PoVFetched(effect.candidate_hash, pov)
+
+    async def _store(self, effect: StoreAvailableData) -> BackingEvent:
+        data = AvailableData(effect.pov, effect.validation_data)
+        try:
+            await self.sub.store.store_available_data(
+                effect.candidate_hash, effect.n_validators, data, effect.expected_erasure_root
+            )
+        except ValueError as e:
+            self.sub.counters["available data refused"] += 1
+            return CandidateInvalid(effect.candidate_hash, str(e))
+        self.sub.povs[effect.candidate_hash] = effect.pov
+        return AvailableDataStored(effect.candidate_hash)
+
+
+class _Result:
+    """A background task's event, queued behind the messages that arrived before it."""
+
+    def __init__(self, event: BackingEvent) -> None:
+        self.event = event
+
+
+logging.getLogger("backable.candidate-backing").addHandler(logging.NullHandler())
