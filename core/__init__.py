@@ -152,7 +152,9 @@ __all__ = [
     "verify_signature",
 ]
 
-# Candidate Backing: misbehaviour evidence and the statement table (seed 004, reference C, D).
+# Candidate Backing: misbehaviour evidence and the statement table (implementers' guide,
+# "Candidate Backing"; polkadot@c4ee9d46 node/core/backing/src/lib.rs and
+# statement-table/src/generic.rs).
 from .backing.table import (
     AttestedCandidate,
     Summary,
@@ -194,7 +196,8 @@ __all__ += [
 ]
 
 # Provisioner: availability, bitfield/candidate/dispute selection, the inherent check and the
-# provisioning job machine (seed 003 with 000, reference B).
+# provisioning job machine (implementers' guide, "Provisioner", full and early forms;
+# polkadot@c4ee9d46 node/core/provisioner/src/lib.rs).
 from .provisioner.assemble import assemble_inherent_data  # noqa: E402
 from .provisioner.availability import (  # noqa: E402
     AvailabilityThreshold,
@@ -229,7 +232,8 @@ __all__ += [
     "supermajority_threshold",
 ]
 
-# Candidate Backing: group assignment and the backing job machine (seed 004, reference C).
+# Candidate Backing: group assignment and the backing job machine (implementers' guide,
+# "Candidate Backing"; polkadot@c4ee9d46 node/core/backing/src/lib.rs).
 from .backing.groups import Assignment, local_assignment, validator_groups  # noqa: E402
 from .backing.job import BackingJobError, BackingJobState, new_backing_job  # noqa: E402
 from .backing.job import step as backing_step  # noqa: E402

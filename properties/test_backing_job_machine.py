@@ -1,5 +1,6 @@
 # The backing job (`core.backing_job.step`) run in lockstep with a plain model of the same rules
-# (seed 004 "Candidate Backing Job", reference C.3-C.7): plain dicts, sets and lists for what we
+# (implementers' guide, "Candidate Backing", "Candidate Backing Job"; polkadot@c4ee9d46
+# node/core/backing/src/lib.rs): plain dicts, sets and lists for what we
 # seconded, what we issued, what validation work is under way, whom we would fetch a PoV from,
 # what went to the provisioner and which misbehaviours were reported; the statement table's part
 # is the table machine's own model. Every rule predicts the exact effects; the negative rules
@@ -132,7 +133,7 @@ class BackingJobMachine(RuleBasedStateMachine):
         )
 
     def _import(self, signed: SignedStatement, own: bool) -> list[Any]:
-        """The effects the model expects from importing `signed` (reference C.6)."""
+        """The effects the model expects from importing `signed` (the node's `import_statement`)."""
         h, statement, sender = signed.candidate_hash, signed.statement, signed.validator_index
         expected: list[Any] = []
         known = isinstance(statement, Seconded) or h in self.table.candidates

@@ -1,4 +1,6 @@
-# Laws of bitfield selection (seed 003, reference B.4) and of the availability check (B.5).
+# Laws of bitfield selection (implementers' guide, "Provisioner"; the node's
+# `select_availability_bitfields`) and of the availability check
+# (`bitfields_indicate_availability`), both in polkadot@c4ee9d46 node/core/provisioner/src/lib.rs.
 from __future__ import annotations
 
 from hypothesis import given

@@ -1,4 +1,5 @@
-# Laws of candidate selection (seed 003, reference B.6): it agrees with a plain model of the
+# Laws of candidate selection (implementers' guide, "Provisioner"; `select_candidates`,
+# polkadot@c4ee9d46 node/core/provisioner/src/lib.rs): it agrees with a plain model of the
 # seed's loop, obeys every constraint, never raises on well-typed input and modifies nothing.
 from __future__ import annotations
 

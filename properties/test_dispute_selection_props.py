@@ -1,5 +1,7 @@
-# Laws of dispute selection (reference B.8): the cap holds, output is sorted and unique, each
-# statement set lists valid then invalid votes by validator index, and inputs are untouched.
+# Laws of dispute selection (`select_disputes`, polkadot@247e4a73
+# node/core/provisioner/src/disputes/prioritized_selection/mod.rs): the cap holds, output is
+# sorted and unique, each statement set lists valid then invalid votes by validator index, and
+# inputs are untouched.
 from __future__ import annotations
 
 from typing import Any

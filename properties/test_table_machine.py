@@ -1,5 +1,6 @@
-# The statement table run in lockstep with a plain-dict model of the same rules (reference D.3
-# with the seed's Invalid), after zarr's and pyrsistent's stateful tests.
+# The statement table run in lockstep with a plain-dict model of the same rules (`import_statement`
+# of polkadot@c4ee9d46 statement-table/src/generic.rs, with the seed's Invalid), after zarr's and
+# pyrsistent's stateful tests.
 from __future__ import annotations
 
 from hypothesis import strategies as st

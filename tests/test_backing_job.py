@@ -130,8 +130,9 @@ def test_a_second_validation_finishing_after_seconding_issues_nothing() -> None:
 
 
 def test_data_that_misses_the_erasure_root_makes_the_candidate_invalid() -> None:
-    # The store refuses the data (reference C.4); the shell reports it as an invalid candidate
-    # while the work is storing, and we tell candidate selection and sign Invalid.
+    # The store refuses the data (as in the node's `validate_and_make_available`); the shell
+    # reports it as an invalid candidate while the work is storing, and we tell candidate
+    # selection and sign Invalid.
     book = (
         Playbook(step, job())
         >> Second(R1, POV)
@@ -235,7 +236,8 @@ def test_backing_while_our_validation_is_still_running() -> None:
 
 
 def test_an_invalid_vote_neither_restarts_nor_joins_the_pov_fetches() -> None:
-    # Only validators who vouched for the candidate can be asked for its PoV (seed 004: "retry
+    # Only validators who vouched for the candidate can be asked for its PoV (implementers' guide,
+    # "Candidate Backing": "retry
     # fetching from other backing validators"); one who called it invalid is not one of them.
     ctx = TableContext({100: (0, 1, 2, 3, 4)})
     s1, bad2, bad3 = fake(Seconded(C1), 1), fake(Invalid(H1), 2), fake(Invalid(H1), 3)

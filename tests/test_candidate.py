@@ -41,7 +41,8 @@ def test_the_candidate_hash_is_the_hash_of_descriptor_and_commitments_hash() -> 
     assert committed.hash() == expected
     assert committed.to_plain() == CandidateReceipt(descriptor(), blake2_256(encode(commitments)))
     assert committed.to_plain().hash() == expected
-    # never the hash of the committed receipt's own encoding (reference G.1)
+    # never the hash of the committed receipt's own encoding (`CommittedCandidateReceipt::hash`,
+    # polkadot@c4ee9d46 primitives/src/v1/mod.rs)
     assert committed.hash() != blake2_256(encode(committed))
 
 

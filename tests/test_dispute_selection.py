@@ -1,5 +1,6 @@
-# Dispute selection (core/dispute_selection.py; seed 003 "Dispute Statement Selection",
-# reference B.8).
+# Dispute selection (core/dispute_selection.py; implementers' guide, "Provisioner", "Dispute
+# Statement Selection"; `select_disputes`, polkadot@247e4a73
+# node/core/provisioner/src/disputes/prioritized_selection/mod.rs).
 from __future__ import annotations
 
 import pytest

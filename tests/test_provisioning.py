@@ -1,4 +1,5 @@
-# The whole provisioning pass (core/provisioning.py; reference B.3).
+# The whole provisioning pass (core/provisioning.py; the node's `send_inherent_data`,
+# polkadot@c4ee9d46 node/core/provisioner/src/lib.rs).
 from __future__ import annotations
 
 from backable.core import (
@@ -87,7 +88,8 @@ def test_the_block_number_decides_which_occupied_core_times_out() -> None:
 
 def test_the_dispute_inputs_now_decides_whether_a_concluded_dispute_is_still_active() -> None:
     # Concluded on chain and concluded 180 s before `now` at the latest: active, kept; a second
-    # later it is inactive and concluded on chain, so dropped (reference B.8).
+    # later it is inactive and concluded on chain, so dropped (as
+    # `select_disputes` of polkadot@247e4a73 drops it).
     from backable.core import ConcludedFor, DisputeState
 
     k = (3, h32(1))

@@ -1,4 +1,6 @@
-# The backing job's inputs and outputs (seed 004 "Candidate Backing Job"; reference C.3-C.7), as
+# The backing job's inputs and outputs (implementers' guide, "Candidate Backing", section
+# "Candidate Backing Job"; polkadot@c4ee9d46 node/core/backing/src/lib.rs, from `process_msg` to
+# `handle_validated_candidate_command`), as
 # two separate class families: events the shell feeds to `step`, and effects `step` asks the
 # shell to perform. Nothing here does anything; the shell does the I/O and reports back.
 from __future__ import annotations
@@ -160,8 +162,8 @@ class StoreAvailableData:
     n_validators: int
     pov: PoV
     validation_data: PersistedValidationData
-    # The descriptor's erasure root: the store refuses data that does not hash to it (reference
-    # C.4), and the shell then reports the candidate invalid.
+    # The descriptor's erasure root: the store refuses data that does not hash to it (as in
+    # the node's `validate_and_make_available`), and the shell then reports the candidate invalid.
     expected_erasure_root: bytes
 
 
@@ -192,7 +194,8 @@ class ReportMisbehavior:
 
 @dataclass(frozen=True, slots=True)
 class ImportToDisputeCoordinator:
-    """Import a backing statement into the dispute coordinator (seed 004: on each statement)."""
+    """Import a backing statement into the dispute coordinator (implementers' guide,
+    "Candidate Backing": on each statement)."""
 
     candidate_receipt: CandidateReceipt
     session_index: int

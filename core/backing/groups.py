@@ -1,4 +1,6 @@
-# Group assignment for a backing job (seed 004 "On Startup"; reference C.1 step 4, A.6): which
+# Group assignment for a backing job (implementers' guide, "Candidate Backing", "On Startup";
+# polkadot@c4ee9d46 node/core/backing/src/lib.rs, `CandidateBackingJob::run`, and
+# primitives/src/v1/mod.rs, `GroupRotationInfo::group_for_core`): which
 # validators back which para at a relay parent, and what the local validator is assigned to.
 # Only scheduled cores get a group: prospective assignments on occupied cores are ignored, so a
 # para on an occupied core has no group and can never be backed here.
@@ -44,7 +46,8 @@ def validator_groups(
     cores: Sequence[AnyCoreState], groups: Sequence[Sequence[int]], rotation: GroupRotationInfo
 ) -> dict[int, tuple[int, ...]]:
     """Para id -> the validator indices backing it, for every scheduled core whose group exists
-    (reference C.1 step 4: `group_for_core(core, n_cores)`; a later core of the same para wins,
+    (the node's `CandidateBackingJob::run`: `group_for_core(core, n_cores)`; a later core of the
+    same para wins,
     as the Rust node's map insert does). Feed it to `TableContext`."""
     return {core.para_id: group for core, group in _scheduled(cores, groups, rotation)}
 
@@ -55,7 +58,8 @@ def local_assignment(
     rotation: GroupRotationInfo,
     validator_index: int | None,
 ) -> Assignment | None:
-    """The local validator's assignment (reference C.1 step 4; last match wins), or None for an
+    """The local validator's assignment (as in `CandidateBackingJob::run`; last match wins), or
+    None for an
     observer or a validator whose group serves no scheduled core."""
     found = None
     if validator_index is None:

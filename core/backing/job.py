@@ -1,5 +1,6 @@
-# The Candidate Backing job of one relay parent as a pure machine (seed 004 "Candidate Backing
-# Job"; reference C.1-C.7): `step(state, event) -> (state, effects)`.
+# The Candidate Backing job of one relay parent as a pure machine (implementers' guide,
+# "Candidate Backing", section "Candidate Backing Job"; polkadot@c4ee9d46
+# node/core/backing/src/lib.rs, `CandidateBackingJob`): `step(state, event) -> (state, effects)`.
 #
 # Rules of this module:
 # - Everything from outside comes in the initial state (validators' keys, groups, signing
@@ -104,7 +105,8 @@ class _Attesting:
 
 @dataclass(frozen=True, slots=True)
 class BackingJobState:
-    """One relay parent's backing job (reference C.1 step 6). Build it with `new_backing_job`."""
+    """One relay parent's backing job (the node's `CandidateBackingJob` struct). Build it with
+    `new_backing_job`."""
 
     signing_context: SigningContext
     validators: tuple[bytes, ...]
@@ -135,7 +137,8 @@ def new_backing_job(
     assignment: int | None = None,
     required_collator: bytes | None = None,
 ) -> BackingJobState:
-    """A fresh job (seed 004 "On Startup"; reference C.1 steps 2-5). `validator_index` None makes
+    """A fresh job (implementers' guide, "Candidate Backing", "On Startup"; the node's
+    `CandidateBackingJob::run`). `validator_index` None makes
     an observer: it tallies statements but never validates or signs."""
     if validator_index is not None and not 0 <= validator_index < len(validators):
         raise BackingJobError(
@@ -148,8 +151,9 @@ def new_backing_job(
 
 
 def step(state: BackingJobState, event: BackingEvent) -> tuple[BackingJobState, Effects]:
-    """Advance the job by one event (seed 004 "On Receiving New Candidate Backing Message",
-    "Validating Candidates"; reference C.3-C.7)."""
+    """Advance the job by one event (implementers' guide, "Candidate Backing", "On Receiving New
+    Candidate Backing Message", "Validating Candidates"; the node's `process_msg` and
+    `handle_validated_candidate_command`)."""
     if state.concluded:
         return state, ()
     handler = _HANDLERS.get(type(event))
@@ -205,7 +209,7 @@ def _import(
 ) -> tuple[BackingJobState, Effects]:
     sender = signed.validator_index
     if sender >= len(state.validators):
-        return state, ()  # reference C.6 step 1: an index outside the validator set is dropped
+        return state, ()  # `import_statement` drops an index outside the validator set
     statement = signed.statement
     effects: list[BackingEffect] = []
     table, summary = import_statement(state.table, state.context, signed)
@@ -376,7 +380,8 @@ def _stored(state: BackingJobState, event: AvailableDataStored) -> tuple[Backing
 
 
 def _invalid(state: BackingJobState, event: CandidateInvalid) -> tuple[BackingJobState, Effects]:
-    # Seed 004: sign Invalid; tell candidate selection if we were asked to second it. `seconded`
+    # Implementers' guide, "Candidate Backing": sign Invalid; tell candidate selection if we were
+    # asked to second it. `seconded`
     # stays free, so another candidate can be seconded.
     h = event.candidate_hash
     work = state.work.get(h)

@@ -1,9 +1,11 @@
-# The statement table (reference D; polkadot `statement-table/src/generic.rs`), persistent: every
-# import returns a new Table and leaves the old one as it was.
+# The statement table (polkadot@c4ee9d46 `statement-table/src/generic.rs`), persistent: every
+# import returns a new Table and leaves the old one as it was. The node's side of it
+# (`TableContext`, `group_quorum`, `table_attested_to_backed`) is node/core/backing/src/lib.rs.
 #
 # Rules of this module:
-# - Statements are Seconded, Valid and the seed's Invalid (the early node's rules, reference D.3
-#   "P1 extra rules"). Signatures are not checked here: the shell checks them before importing.
+# - Statements are Seconded, Valid and the seed's Invalid (the early node's rules, polkadot@8dd1e0d3
+#   statement-table/src/generic.rs). Signatures are not checked here: the shell checks them
+#   before importing.
 # - Misbehaviour is evidence data appended to a log, never raised; the offending statement is not
 #   applied (the Rust node keeps a misbehaving Seconded's proposal; see docs/backing.md).
 # - The quorum counts distinct Seconded/Valid votes; Invalid votes never count and never subtract.
@@ -124,25 +126,27 @@ class TableError(BackableError, TypeError):
 def backing_threshold(group_size: int, minimum_backing_votes: int | None = None) -> int:
     """Votes needed to back a candidate of a group of `group_size` validators.
 
-    The seed's majority of the assigned group, `group_size // 2 + 1` (seed 004 "a majority of
-    supporting Statements"; reference C.2 `group_quorum`, F); with `minimum_backing_votes` set,
+    The seed's majority of the assigned group, `group_size // 2 + 1` (implementers' guide,
+    "Candidate Backing": "a majority of supporting Statements"; `group_quorum` in
+    polkadot@c4ee9d46 node/core/backing/src/lib.rs); with `minimum_backing_votes` set,
     `min(group_size, minimum_backing_votes)`, the current network's
-    `effective_minimum_backing_votes` (reference C.2, F).
+    `effective_minimum_backing_votes` (polkadot-sdk@008dd419 polkadot/primitives/src/v9/mod.rs).
     """
     if minimum_backing_votes is None:
         return group_size // 2 + 1
     return min(group_size, minimum_backing_votes)
 
 
-_NEVER = 1 << 64  # the threshold of a para without a group: never backable (reference C.2)
+_NEVER = 1 << 64  # threshold of a groupless para: never backable (node: `requisite_votes`)
 
 
 @dataclass(frozen=True, slots=True)
 class TableContext:
-    """The table's read-only view of the world (reference C.2, D.1).
+    """The table's read-only view of the world (the node's `TableContext`, the `Context` trait).
 
     `groups` maps a para id to the validator indices assigned to it. `allow_multiple_seconded`
-    is the current network's switch letting one validator second several candidates (D.3 S-st).
+    is the current network's switch letting one validator second several candidates
+    (polkadot-sdk@0669c628 polkadot/statement-table/src/generic.rs, `Config`).
     """
 
     groups: Mapping[int, tuple[int, ...]]
@@ -172,7 +176,7 @@ class TableContext:
 
 @dataclass(frozen=True, slots=True)
 class Summary:
-    """What a new vote changed (reference D.2). `validity_votes` counts the candidate's distinct
+    """What a new vote changed (generic.rs). `validity_votes` counts the candidate's distinct
     Seconded/Valid votes, the number compared with the threshold (Invalid votes excluded)."""
 
     candidate_hash: bytes
@@ -182,7 +186,7 @@ class Summary:
 
 @dataclass(frozen=True, slots=True)
 class AttestedCandidate:
-    """A candidate with at least the threshold of validity votes (reference D.2, D.5);
+    """A candidate with at least the threshold of validity votes (generic.rs `attested_candidate`);
     `validity_votes` holds every recorded validity vote, sorted by validator index."""
 
     group_id: int
@@ -230,7 +234,7 @@ def _candidate_data(
 
 
 class Table:
-    """The statement table of one relay parent (reference D.2). `Table()` is empty."""
+    """The statement table of one relay parent (generic.rs `Table`). `Table()` is empty."""
 
     __slots__ = ("_candidates", "_log", "_proposals")
 
@@ -273,7 +277,7 @@ class Table:
 
     @property
     def misbehaviors(self) -> PMap[int, tuple[Misbehavior, ...]]:
-        """Validator index -> its misbehaviours, oldest first (reference D.4 `get_misbehavior`)."""
+        """Validator index -> its misbehaviours, oldest first (generic.rs `get_misbehavior`)."""
         by: dict[int, list[Misbehavior]] = {}
         for v, m in self._log:
             by.setdefault(v, []).append(m)
@@ -286,11 +290,11 @@ class Table:
 
     def misbehaviors_since(self, mark: int) -> tuple[tuple[int, Misbehavior], ...]:
         """`(validator_index, misbehaviour)` detected after `mark`, in detection order: the pure
-        form of `drain_misbehaviors` (reference D.4); the caller keeps the mark."""
+        form of `drain_misbehaviors` (generic.rs); the caller keeps the mark."""
         return tuple(self._log[mark:])
 
     def candidate(self, candidate_hash: bytes) -> CommittedCandidateReceipt | None:
-        """The candidate first seconded under this hash (reference D.5 `get_candidate`)."""
+        """The candidate first seconded under this hash (generic.rs `get_candidate`)."""
         data = self._candidates.get(candidate_hash)
         return None if data is None else data.candidate
 
@@ -316,7 +320,7 @@ class Table:
 def import_statement(
     table: Table, context: TableContext, signed_statement: SignedStatement
 ) -> tuple[Table, Summary | None]:
-    """Import one signed statement (reference D.3 step by step, with the seed's Invalid rules).
+    """Import one signed statement (generic.rs `import_statement`, with the seed's Invalid rules).
 
     Returns the new table and a `Summary` when the statement is a new vote. A duplicate, or a
     Valid/Invalid for an unknown candidate, returns the same table and None. Misbehaviour (D.4)
@@ -422,7 +426,7 @@ def _conflict(
         )
         return DoubleSign(_DOUBLE_SIGN[old_kind], statement, old_sig, new_sig, sender)
     # The first signature is always the lower kind's (Issued < Valid < Invalid), as the Rust node
-    # always puts the Issued one first whatever the arrival order (reference D.3 notes).
+    # always puts the Issued one first whatever the arrival order (generic.rs `validity_vote`).
     (_, first), (_, second) = sorted((old, new))
     return ValidityDoubleVote(
         _DOUBLE_VOTE[frozenset((old_kind, new_kind))], data.candidate, first, second, sender
@@ -437,7 +441,8 @@ def _reject(table: Table, sender: int, misbehavior: Misbehavior) -> tuple[Table,
 def attested_candidate(
     table: Table, candidate_hash: bytes, context: TableContext
 ) -> AttestedCandidate | None:
-    """The candidate with all its validity votes if it is backable, else None (reference D.5).
+    """The candidate with all its validity votes if it is backable, else None
+    (generic.rs `attested_candidate`).
 
     Backable: seconded, and its distinct Seconded/Valid votes reach `context.requisite_votes`.
     Invalid votes neither count nor subtract; they stay evidence for disputes (docs/backing.md).
@@ -456,7 +461,8 @@ def attested_candidate(
 def attested_to_backed(
     attested: AttestedCandidate, group: tuple[int, ...]
 ) -> BackedCandidate | None:
-    """A `BackedCandidate` from an attested one (reference C.8): votes ordered by the voter's
+    """A `BackedCandidate` from an attested one (the node's `table_attested_to_backed`): votes
+    ordered by the voter's
     position in `group`, one bit per group member. None if a voter is not in the group (the Rust
     node's "logic error")."""
     position = {v: i for i, v in enumerate(group)}

@@ -1,4 +1,5 @@
-# The whole provisioning pass over data the shell already fetched (reference B.3): select the
+# The whole provisioning pass over data the shell already fetched (polkadot@c4ee9d46
+# node/core/provisioner/src/lib.rs, `send_inherent_data`): select the
 # bitfields, compute every core's availability once, select the candidates and the disputes, and
 # wrap them as `ProvisionerInherentData`. What belongs here: the order of those steps, nothing else.
 from __future__ import annotations
@@ -32,7 +33,8 @@ def assemble_inherent_data(
     max_dispute_votes: int = MAX_DISPUTE_VOTES_FORWARDED_TO_RUNTIME,
     threshold: AvailabilityThreshold = availability_threshold_met,
 ) -> ProvisionerInherentData:
-    """The provisioner's answer to a block author (seed 003 "Block Production"; reference B.3).
+    """The provisioner's answer to a block author (implementers' guide, "Provisioner", "Block
+    Production"; the node's `send_inherent_data`).
 
     `cores` are the availability cores at the relay parent, `bitfields` and `candidates` all that
     was collected for it (in arrival order), `block_number` the number of the block under

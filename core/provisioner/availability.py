@@ -1,7 +1,9 @@
 # Availability: the thresholds and the seed's transverse check of whether the signed bitfields
-# make an occupied core's candidate available (seed 003 "Determining Bitfield Availability",
-# reference B.5). What belongs here: the two threshold formulas as named functions, the one-core
-# check of the API, and the all-cores pass that transposes the bitfields once per request.
+# make an occupied core's candidate available (implementers' guide, "Provisioner", "Determining
+# Bitfield Availability"; polkadot@c4ee9d46 node/core/provisioner/src/lib.rs,
+# `bitfields_indicate_availability`). What belongs here: the two threshold formulas as named
+# functions, the one-core check of the API, and the all-cores pass that transposes the bitfields
+# once per request.
 #
 # The two thresholds differ only when n is a positive multiple of 3: for n = 3k the seed's
 # `3 * ones >= 2 * n` needs 2k ones, the runtime's `n - (n - 1) // 3` needs 2k + 1. For every
@@ -29,7 +31,8 @@ AvailabilityThreshold = Callable[[int, int], bool]
 
 
 def availability_threshold_met(ones: int, n: int) -> bool:
-    """The seed's 2/3 availability threshold: `3 * ones >= 2 * n` (seed 003, reference B.5, F).
+    """The seed's 2/3 availability threshold: `3 * ones >= 2 * n` ("Provisioner" guide page;
+    `bitfields_indicate_availability`).
 
     For n = 0 this holds (as in the node, where an empty availability vector counts as available).
     """
@@ -37,7 +40,8 @@ def availability_threshold_met(ones: int, n: int) -> bool:
 
 
 def supermajority_threshold(n: int) -> int:
-    """The runtime's supermajority, `n - (n - 1) // 3` (reference A.11, F); 0 for n = 0, as Rust's
+    """The runtime's supermajority, `n - (n - 1) // 3` (`supermajority_threshold`, polkadot@c4ee9d46
+    primitives/src/v1/mod.rs); 0 for n = 0, as Rust's
     saturating subtraction gives."""
     if n <= 0:
         return 0
@@ -58,7 +62,8 @@ def bitfields_indicate_availability(
     availability: BitVec,
     threshold: AvailabilityThreshold = availability_threshold_met,
 ) -> bool:
-    """Whether `bitfields` make the core at `core_index` available (seed 003, reference B.5).
+    """Whether `bitfields` make the core at `core_index` available ("Provisioner" guide page;
+    the node's `bitfields_indicate_availability`).
 
     Start from a copy of the occupied core's `availability` (one bit per validator), OR in each
     bitfield's bit for this core at the signer's validator index, then apply `threshold` (the
@@ -83,7 +88,8 @@ def availability_counts(
     are ORed in (the count the seed's transverse check compares with its threshold).
 
     `None` for a core that is not occupied, or whose availability vector is shorter than some
-    signer's index (the seed's check calls such a core unavailable, reference B.5). Bits of a
+    signer's index (the seed's check calls such a core unavailable, as the node's
+    `bitfields_indicate_availability` does). Bits of a
     bitfield beyond the number of cores are ignored, a shorter bitfield contributes zeros.
     """
     n_cores = len(cores)
@@ -115,7 +121,7 @@ def cores_availability(
 ) -> tuple[bool, ...]:
     """`bitfields_indicate_availability` for every core at once, False for cores not occupied.
 
-    Equal, core by core, to calling the one-core check (reference B.5) with each occupied core's
+    Equal, core by core, to calling the one-core check above with each occupied core's
     availability, but the bitfields are transposed once instead of walked once per core.
     """
     out: list[bool] = []

@@ -1,4 +1,5 @@
-# Bitfield selection (seed 003 "Bitfield Selection", reference B.4): which of the signed
+# Bitfield selection (implementers' guide, "Provisioner", "Bitfield Selection"; polkadot@c4ee9d46
+# node/core/provisioner/src/lib.rs, `select_availability_bitfields`): which of the signed
 # availability bitfields collected for a relay parent go into the block. What belongs here: that
 # rule alone. Signatures are not checked here; bitfield distribution checked them upstream.
 from __future__ import annotations
@@ -14,7 +15,7 @@ __all__ = ["select_availability_bitfields"]
 def select_availability_bitfields(
     cores: Sequence[AnyCoreState], bitfields: Sequence[SignedAvailabilityBitfield]
 ) -> tuple[SignedAvailabilityBitfield, ...]:
-    """The seed's bitfield selection (seed 003; reference B.4).
+    """The seed's bitfield selection ("Provisioner"; the node's `select_availability_bitfields`).
 
     At most one bitfield per validator; its length must equal the number of cores; it may set
     bits only on occupied cores; on conflict the bitfield with strictly more 1-bits wins and a tie

@@ -1,4 +1,6 @@
-# Candidate selection (seed 003 "Candidate Selection", reference B.6/B.7): for each core, the
+# Candidate selection (implementers' guide, "Provisioner", "Candidate Selection";
+# `select_candidates` in node/core/provisioner/src/lib.rs of polkadot@c4ee9d46 and
+# polkadot-sdk@0b38109e): for each core, the
 # occupied-core assumption, the validation data fetched for it, and the backed candidate built on
 # that data. What belongs here: that rule, over data the shell already fetched.
 from __future__ import annotations
@@ -20,7 +22,8 @@ def core_assumption(
     core: AnyCoreState, available: bool, block_number: int
 ) -> tuple[ScheduledCore, OccupiedCoreAssumption] | None:
     """The para to fill a core with and the assumption to fetch its validation data under
-    (seed 003; reference B.6), or None to skip the core.
+    ("Provisioner", "Candidate Selection"; the node's `select_candidates`), or None to skip the
+    core.
 
     Scheduled -> Free. Occupied and available with `next_up_on_available` -> Included. Occupied,
     not available, `time_out_at == block_number` and `next_up_on_time_out` -> TimedOut. An
@@ -47,7 +50,8 @@ def select_candidates(
     validation_data: ValidationDataMap,
     threshold: AvailabilityThreshold = availability_threshold_met,
 ) -> tuple[BackedCandidate, ...]:
-    """The seed's candidate selection (seed 003; reference B.6, with S-prov24's per-para rule).
+    """The seed's candidate selection (the node's `select_candidates`, with its per-para rule
+    from polkadot-sdk@0b38109e).
 
     `bitfields` are the selected bitfields, `candidates` the backed candidates known for the relay
     parent (earlier ones win), `block_number` the block under production, `validation_data` maps

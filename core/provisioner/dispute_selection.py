@@ -1,7 +1,9 @@
-# Dispute selection (seed 003 "Dispute Statement Selection", filled in by the network's
-# prioritised selection, reference B.8): which disputes and which of their votes go into the
-# block. What belongs here: the partitioning, the vote filter and the vote cap, over the maps the
-# shell fetched from the dispute coordinator and the runtime. `now` is an argument.
+# Dispute selection (implementers' guide, "Provisioner", "Dispute Statement Selection", filled
+# in by the network's prioritised selection, `select_disputes` in polkadot@247e4a73
+# node/core/provisioner/src/disputes/prioritized_selection/mod.rs): which disputes and which of
+# their votes go into the block. What belongs here: the partitioning, the vote filter and the vote
+# cap, over the maps the shell fetched from the dispute coordinator and the runtime. `now` is an
+# argument.
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -62,13 +64,15 @@ class DisputeInputs:
 
 
 def dispute_is_inactive(status: AnyDisputeStatus, now: int) -> bool:
-    """Concluded more than `ACTIVE_DURATION_SECS` (180 s) before `now` (reference A.11, B.8)."""
+    """Concluded more than `ACTIVE_DURATION_SECS` (180 s) before `now` (polkadot@247e4a73
+    node/primitives/src/disputes/status.rs)."""
     at = status.concluded_at()
     return at is not None and at + ACTIVE_DURATION_SECS < now
 
 
 def _concluded_onchain(state: DisputeState) -> bool:
-    # The node measures both sides against the length of `validators_for` (reference B.8).
+    # The node measures both sides against the length of `validators_for`
+    # (`partition_recent_disputes` in prioritized_selection/mod.rs).
     need = supermajority_threshold(len(state.validators_for))
     return (
         state.validators_for.count_ones() >= need or state.validators_against.count_ones() >= need
@@ -98,8 +102,9 @@ def select_disputes(
     now: int,
     max_votes: int = MAX_DISPUTE_VOTES_FORWARDED_TO_RUNTIME,
 ) -> tuple[DisputeStatementSet, ...]:
-    """The prioritised dispute selection (seed 003 asks the coordinator for recent disputes;
-    reference B.8 gives the rule the network settled on).
+    """The prioritised dispute selection (the "Provisioner" guide page asks the coordinator for
+    recent disputes; `select_disputes` of prioritized_selection/mod.rs at polkadot@247e4a73 gives
+    the rule the network settled on).
 
     Keep disputes that are confirmed or concluded, or known on chain. Take them in priority
     order: inactive and unknown on chain, inactive and unconcluded on chain, active and unknown,

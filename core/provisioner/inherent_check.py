@@ -64,7 +64,8 @@ class InherentProblem:
 
 
 def seed_backing_threshold(group_size: int, minimum_backing_votes: int | None = None) -> int:
-    """Votes a candidate needs: the seed's majority `group_size // 2 + 1` (reference C.2, F), or
+    """Votes a candidate needs: the seed's majority `group_size // 2 + 1` (`group_quorum` of
+    polkadot@c4ee9d46 node/core/backing/src/lib.rs), or
     `min(group_size, minimum_backing_votes)` as the current network does when that is given."""
     if minimum_backing_votes is None:
         return group_size // 2 + 1
@@ -81,8 +82,10 @@ def check_inherent(
     group_rotation: GroupRotationInfo | None = None,
     minimum_backing_votes: int | None = None,
 ) -> tuple[InherentProblem, ...]:
-    """Every way the runtime would refuse or trim `data`, as data (reference A.7, A.9, B.4, B.6,
-    B.8). Without arguments only the checks that need nothing else run: bitfields sorted and
+    """Every way the runtime would refuse or trim `data`, as data (polkadot@c4ee9d46:
+    primitives/src/v1/mod.rs `check_candidate_backing`, v1/signed.rs bitfields; the
+    provisioner's `select_availability_bitfields`, `select_candidates`, `select_disputes`).
+    Without arguments only the checks that need nothing else run: bitfields sorted and
     unique by validator, all of one length; one candidate per para, at most one code upgrade;
     disputes sorted and unique by `(session, candidate_hash)`. `cores` adds the length, the
     bits-on-unoccupied-cores and the candidate core-order checks; `validators` (public keys by
@@ -214,7 +217,8 @@ def _core_of(
     rotation: GroupRotationInfo | None,
 ) -> int | None:
     # With groups known, a `validator_indices` 8 bits longer than the group carries the core
-    # index (elastic scaling, reference A.7): the runtime takes that core. Otherwise the para's
+    # index (elastic scaling; `validator_indices_and_core_index` of polkadot-sdk@008dd419
+    # polkadot/primitives/src/v9/mod.rs): the runtime takes that core. Otherwise the para's
     # first core not yet taken by an earlier candidate.
     if groups is not None:
         for c in options:
@@ -256,7 +260,8 @@ def _check_backing(
     if validators is None or ctx is None:
         return
     h = cand.hash()
-    # Backing statements are signed in the candidate's own relay-parent context (reference A.8).
+    # Backing statements are signed in the candidate's own relay-parent context
+    # (the backing job's `SigningContext`, polkadot@c4ee9d46 primitives/src/v0.rs).
     backing_ctx = SigningContext(ctx.session_index, cand.candidate.descriptor.relay_parent)
     for pos, vote in zip(bits.iter_ones(), votes, strict=True):
         v = group[pos]

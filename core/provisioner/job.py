@@ -1,12 +1,15 @@
-# The Block Authorship Provisioning Job as a pure machine (seed 003 "Block Authorship
-# Provisioning Job", seed 000, reference B.1-B.3): `step(state, event) -> (state, effects)`.
+# The Block Authorship Provisioning Job as a pure machine (implementers' guide, "Provisioner",
+# "Block Authorship Provisioning Job", full and early forms; `ProvisioningJob` of
+# polkadot@8dd1e0d3 and polkadot@c4ee9d46 node/core/provisioner/src/lib.rs):
+# `step(state, event) -> (state, effects)`.
 # What belongs here: the job's events (inputs), effects (outputs), its state and its transitions.
 # The shell starts the pre-propose timer, fetches the chain data the job is created with,
 # delivers replies and forwards data to subscribers; the job never reads a clock or does I/O.
 #
 # Rules, one per event:
 # - provisionable data (bitfield, backed candidate, misbehaviour report, dispute): forwarded to
-#   every subscriber in subscription order (seed 000), then kept, in arrival order, no dedup.
+#   every subscriber in subscription order (the early "Provisioner" page), then kept, in
+#   arrival order, no dedup.
 # - RequestInherentData before the timer fired: parked; after: answered at once.
 # - TimerFired: the job becomes ready and answers every parked request, oldest first.
 # - Subscribe / SubscriberClosed: add / drop a block author's channel.
@@ -17,7 +20,8 @@
 #
 # Misbehaviour reports and dispute data are kept and counted but never put into the inherent:
 # the inherent has no place for a report, and disputes enter only through the dispute
-# coordinator's votes (`DisputeInputs`) as in the node (reference B.1). Subscribers receive them.
+# coordinator's votes (`DisputeInputs`) as in the node's `note_provisionable_data`. Subscribers
+# receive them.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -95,7 +99,7 @@ class RequestInherentData:
     """A block author asks for inherent data; `disputes` is what the shell fetched for dispute
     selection at the time of the request (None: no disputes). `validation_data`, when given, is
     the persisted validation data the shell fetched at the time of the request (the node queries
-    the runtime during candidate selection, reference B.6) and replaces the job's own."""
+    the runtime in `select_candidates`) and replaces the job's own."""
 
     request_id: int
     disputes: DisputeInputs | None = None
@@ -206,14 +210,15 @@ def start_job(
     pre_propose_ms: int = PRE_PROPOSE_TIMEOUT_MS,
     threshold: AvailabilityThreshold = availability_threshold_met,
 ) -> Step:
-    """A fresh job for an activated leaf, with the timer it needs (reference B.1: requests are
+    """A fresh job for an activated leaf, with the timer it needs (the node's `InherentAfter`:
+    requests are
     not served before `PRE_PROPOSE_TIMEOUT`, 2000 ms from leaf activation)."""
     state = ProvisionerJobState(tuple(cores), block_number, pmap(validation_data), threshold)
     return state, (StartTimer(pre_propose_ms),)
 
 
 def step(state: ProvisionerJobState, event: ProvisionerEvent) -> Step:
-    """The job's one entry point (seed 003 "Block Authorship Provisioning Job", reference B.1).
+    """The job's one entry point ("Block Authorship Provisioning Job"; the node's job loop).
     Deterministic; a rejected event returns the same state and no effects."""
     if state.concluded:
         return state, ()

@@ -1,6 +1,8 @@
 # BackedCandidate: a committed receipt with its validity votes and the bits of the group members
-# who gave them (reference A.7). Since 2024 the chain may append 8 bits holding the core index
-# (elastic scaling); construction accepts either form and `check_inherent` judges the lengths.
+# who gave them (polkadot@c4ee9d46 primitives/src/v1/mod.rs, `BackedCandidate`). Since 2024 the
+# chain may append 8 bits holding the core index, as `inject_core_index` of polkadot-sdk@008dd419
+# polkadot/primitives/src/v9/mod.rs does (elastic scaling); construction accepts either form
+# and `check_inherent` judges the lengths.
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,7 +1,9 @@
 # Candidate records: descriptor, commitments (with HRMP messages), plain and committed receipts,
-# persisted validation data and the PoV, with their SCALE forms and hashes (reference A.2-A.5,
-# A.10). The candidate hash is blake2-256(SCALE(descriptor) ++ commitments_hash), never the hash of
-# the committed receipt's own encoding (reference G.1).
+# persisted validation data and the PoV, with their SCALE forms and hashes (polkadot@c4ee9d46
+# primitives/src/v1/mod.rs, `CandidateDescriptor` to `PersistedValidationData`; `PoV` in
+# node/primitives/src/lib.rs). The candidate hash is blake2-256(SCALE(descriptor) ++
+# commitments_hash), never the hash of the committed receipt's own encoding
+# (`CommittedCandidateReceipt::hash` in those primitives hashes `to_plain()`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,7 +25,9 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class CandidateDescriptor:
-    """The v1 descriptor (292 bytes of SCALE, byte-compatible with v2; reference A.2, A.3)."""
+    """The v1 descriptor (292 bytes of SCALE, byte-compatible with v2: `CandidateDescriptor`,
+    polkadot@c4ee9d46 primitives/src/v1/mod.rs; `CandidateDescriptorV2`, polkadot-sdk@008dd419
+    polkadot/primitives/src/v9/mod.rs)."""
 
     para_id: int
     relay_parent: bytes
@@ -111,7 +115,8 @@ def _read_bytes(r: Reader) -> bytes:
 
 @dataclass(frozen=True, slots=True)
 class CandidateCommitments:
-    """What a candidate commits to; `hash()` is blake2-256 of its SCALE form (reference A.4)."""
+    """What a candidate commits to; `hash()` is blake2-256 of its SCALE form
+    (polkadot@c4ee9d46 primitives/src/v1/mod.rs, `CandidateCommitments`)."""
 
     upward_messages: tuple[bytes, ...] = ()
     horizontal_messages: tuple[OutboundHrmpMessage, ...] = ()
@@ -190,7 +195,8 @@ class CandidateReceipt:
 
 @dataclass(frozen=True, slots=True)
 class CommittedCandidateReceipt:
-    """A descriptor with its full commitments. Its hash is its plain receipt's (reference A.4)."""
+    """A descriptor with its full commitments. Its hash is its plain receipt's
+    (polkadot@c4ee9d46 primitives/src/v1/mod.rs, `CommittedCandidateReceipt::hash`)."""
 
     descriptor: CandidateDescriptor
     commitments: CandidateCommitments

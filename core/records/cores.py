@@ -1,5 +1,6 @@
 # Availability cores as the runtime reports them (occupied, scheduled, free), the occupied-core
-# assumption used to fetch validation data, and group rotation (reference A.6). `CoreState` is the
+# assumption used to fetch validation data, and group rotation (polkadot@c4ee9d46
+# primitives/src/v1/mod.rs: `CoreState`, `OccupiedCore`, `GroupRotationInfo`). `CoreState` is the
 # tagged SCALE enum (Occupied = 0, Scheduled = 1, Free = 2); the two structs also encode bare.
 from __future__ import annotations
 
@@ -164,7 +165,7 @@ class CoreState:
 
 @dataclass(frozen=True, slots=True)
 class GroupRotationInfo:
-    """When groups rotate across cores (reference A.6)."""
+    """When groups rotate across cores (polkadot@c4ee9d46 primitives/src/v1/mod.rs)."""
 
     session_start_block: int
     group_rotation_frequency: int

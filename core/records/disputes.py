@@ -1,7 +1,9 @@
-# Dispute records (reference A.11): the dispute statement kinds (valid: explicit, backing-seconded,
+# Dispute records: the dispute statement kinds (valid: explicit, backing-seconded,
 # backing-valid, approval-checking, approval-checking of several candidates; invalid: explicit),
 # statement sets as they go on chain, the chain's `DisputeState`, the node's `DisputeStatus` and
-# the coordinator's `CandidateVotes`.
+# the coordinator's `CandidateVotes`. Sources: polkadot@c4ee9d46 primitives/src/v1/mod.rs
+# (`DisputeStatement` and the types after it) and polkadot@247e4a73
+# node/primitives/src/disputes/ (`DisputeStatus`, `CandidateVotes`).
 #
 # On the wire a dispute statement is `DisputeStatement::{Valid = 0, Invalid = 1}(kind)`; inside
 # `CandidateVotes` the kinds appear bare (without the outer index).

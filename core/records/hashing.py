@@ -1,4 +1,5 @@
-# BLAKE2b-256, the hash of every Polkadot digest here (`BlakeTwo256::hash_of`, reference A.1).
+# BLAKE2b-256, the hash of every Polkadot digest here (`BlakeTwo256::hash_of`, as in
+# polkadot@c4ee9d46 primitives/src/v1/mod.rs).
 from __future__ import annotations
 
 from hashlib import blake2b

@@ -1,5 +1,6 @@
 # What the provisioner hands the block author (`ProvisionerInherentData`) and what goes on chain
-# (`ParachainsInherentData`, reference A.12), plus the `ParaInherent.enter` extrinsic around it.
+# (`ParachainsInherentData`; `InherentData` of polkadot@c4ee9d46 primitives/src/v1/mod.rs), plus
+# the `ParaInherent.enter` extrinsic around it.
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -79,7 +80,8 @@ class ProvisionerInherentData:
 
 @dataclass(frozen=True, slots=True)
 class ParachainsInherentData:
-    """The `ParaInherent.enter` argument as the runtime receives it (reference A.12)."""
+    """The `ParaInherent.enter` argument as the runtime receives it (`InherentData` of
+    polkadot@c4ee9d46 primitives/src/v1/mod.rs)."""
 
     bitfields: tuple[SignedAvailabilityBitfield, ...]
     backed_candidates: tuple[BackedCandidate, ...]

@@ -1,10 +1,11 @@
-# Misbehaviour evidence from the statement table, as data (reference D.2, D.4; seed 004 "Invalid
+# Misbehaviour evidence from the statement table, as data (polkadot@c4ee9d46
+# statement-table/src/generic.rs, `Misbehavior`; implementers' guide, "Candidate Backing": "Invalid
 # statements that conflict ..."). Each record keeps both conflicting statements' signatures and the
 # accused validator's index, so that a third party holding the signing context and the validator's
 # key can check it with `statement_signing_payload` and `verify_signature`: `signed_statements()`
 # rebuilds the `SignedStatement`s that were signed.
 #
-# The seed keeps the early node's Invalid statement, so the Invalid conflicts of P1
+# The seed keeps the early node's Invalid statement, so the Invalid conflicts of polkadot@8dd1e0d3
 # (IssuedAndInvalidity, ValidityAndInvalidity, DoubleSign Invalidity) are all here.
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ class DoubleSignKind(Enum):
 
 @dataclass(frozen=True, slots=True)
 class MultipleCandidates:
-    """A validator seconded two different candidates at one relay parent (reference D.4).
+    """A validator seconded two different candidates at one relay parent (generic.rs).
 
     `first` and `second` are `(candidate, signature)`; `validator_index` is the accused.
     """
@@ -81,7 +82,7 @@ class MultipleCandidates:
 
 @dataclass(frozen=True, slots=True)
 class UnauthorizedStatement:
-    """A statement from a validator outside the candidate's group (reference D.4)."""
+    """A statement from a validator outside the candidate's group (generic.rs)."""
 
     statement: SignedStatement
 
@@ -99,7 +100,8 @@ class UnauthorizedStatement:
 
 @dataclass(frozen=True, slots=True)
 class ValidityDoubleVote:
-    """Two contradictory votes by one validator on one candidate (reference D.2, P1 variants).
+    """Two contradictory votes by one validator on one candidate (generic.rs, with the
+    variants of polkadot@8dd1e0d3).
 
     `first_signature` signs the first-named statement of `kind` (Seconded for the ISSUED kinds,
     Valid for VALIDITY_AND_INVALIDITY), `second_signature` the second-named one.
@@ -156,7 +158,7 @@ _DOUBLE_SIGN_KIND = {Seconded: DoubleSignKind.SECONDED, Valid: DoubleSignKind.VA
 
 @dataclass(frozen=True, slots=True)
 class DoubleSign:
-    """One statement signed twice with different signatures (reference D.2); older first."""
+    """One statement signed twice with different signatures (generic.rs); older first."""
 
     kind: DoubleSignKind
     statement: AnyStatement

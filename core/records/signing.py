@@ -1,5 +1,7 @@
-# The exact bytes each signature covers, and sr25519 verification (reference A.2, A.8, A.9,
-# A.11). Signing itself needs secret keys and lives in the shell's keystore; the core only checks.
+# The exact bytes each signature covers, and sr25519 verification (polkadot@c4ee9d46 primitives:
+# v1/mod.rs `collator_signature_payload`, v0.rs `CompactStatement::signing_payload`, v1/signed.rs
+# `payload_data`, v1/mod.rs `DisputeStatement::payload_data`). Signing itself needs secret keys and
+# lives in the shell's keystore; the core only checks.
 from __future__ import annotations
 
 import sr25519
@@ -33,7 +35,8 @@ BACKING_STATEMENT_MAGIC = b"BKNG"
 _EXPLICIT_DISPUTE_MAGIC = b"DISP"
 _APPROVAL_MAGIC = b"APPR"
 
-# The compact statement's variant byte after the magic: Seconded 1, Valid 2 (reference A.8), and
+# The compact statement's variant byte after the magic: Seconded 1, Valid 2 (`CompactStatement`
+# in primitives/src/v0.rs), and
 # Invalid 3, the index the early node gave it (the current network has no Invalid).
 _COMPACT_INDEX = {Seconded: 1, Valid: 2, Invalid: 3}
 
@@ -46,8 +49,8 @@ def compact_statement_payload(kind: int, candidate_hash: bytes, context: Signing
 def statement_signing_payload(statement: AnyStatement, context: SigningContext) -> bytes:
     """The bytes a validator signs for a statement: its compact form, then the context.
 
-    A Seconded statement is signed over its candidate's hash, not the full receipt (reference
-    A.10), so the payload is always 73 bytes.
+    A Seconded statement is signed over its candidate's hash, not the full receipt (`EncodeAs`
+    of node/primitives/src/lib.rs at polkadot@c4ee9d46), so the payload is always 73 bytes.
     """
     kind = _COMPACT_INDEX.get(type(statement))
     if kind is None:
@@ -56,13 +59,15 @@ def statement_signing_payload(statement: AnyStatement, context: SigningContext) 
 
 
 def bitfield_signing_payload(bitfield: BitVec, context: SigningContext) -> bytes:
-    """`SCALE(bitfield) ++ session_index ++ parent_hash`, with no magic (reference A.9)."""
+    """`SCALE(bitfield) ++ session_index ++ parent_hash`, with no magic
+    (polkadot@c4ee9d46 primitives/src/v1/signed.rs, `payload_data`)."""
     return bitfield.scale() + context.scale()
 
 
 def collator_signature_payload(descriptor: CandidateDescriptor) -> bytes:
     """The 132 bytes a collator signs: relay parent, para id (u32 LE), PVD hash, PoV hash and
-    validation code hash (reference A.2)."""
+    validation code hash (polkadot@c4ee9d46 primitives/src/v1/mod.rs,
+    `collator_signature_payload`)."""
     return b"".join(
         (
             descriptor.relay_parent,
@@ -84,7 +89,8 @@ def check_collator_signature(descriptor: CandidateDescriptor) -> bool:
 def dispute_statement_signing_payload(
     statement: AnyDisputeStatement, candidate_hash: bytes, session: int
 ) -> bytes:
-    """What a dispute vote signs (reference A.11). Backing kinds reuse the backing statement's
+    """What a dispute vote signs (polkadot@c4ee9d46 primitives/src/v1/mod.rs,
+    `DisputeStatement::payload_data`). Backing kinds reuse the backing statement's
     payload with the relay parent they carry, so a backing signature is also a dispute vote."""
     if isinstance(statement, ValidExplicit | InvalidExplicit):
         valid = b"\x01" if isinstance(statement, ValidExplicit) else b"\x00"

@@ -1,6 +1,7 @@
 # Backing statements and what is signed with them: the signing context, the three statements
 # (Seconded, Valid and the seed's Invalid), signed statements, the two validity attestations and
-# signed availability bitfields (reference A.8-A.10).
+# signed availability bitfields (polkadot@c4ee9d46 primitives/src/v0.rs, `CompactStatement` and
+# `ValidityAttestation`; primitives/src/v1/signed.rs; node/primitives/src/lib.rs, `Statement`).
 #
 # Statements are a tagged enum on the wire (1 Seconded with the full committed receipt, 2 Valid,
 # 3 Invalid with a candidate hash). The current network has no Invalid (removed in 2021); we keep
@@ -33,7 +34,8 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class SigningContext:
-    """What every validator signature is bound to. SCALE: session index first (reference A.8)."""
+    """What every validator signature is bound to. SCALE: session index first
+    (polkadot@c4ee9d46 primitives/src/v0.rs, `SigningContext`)."""
 
     session_index: int
     parent_hash: bytes

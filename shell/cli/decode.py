@@ -28,7 +28,7 @@ from .jsonview import to_json
 __all__ = ["DecodedInput", "add_decode", "elastic_core_index", "load_input"]
 
 _UNSIGNED_V4 = 0x04
-_CORE_INDEX_BITS = 8  # elastic scaling's extension of validator_indices (reference A.7)
+_CORE_INDEX_BITS = 8  # elastic scaling's extension of validator_indices (`inject_core_index`)
 
 
 @dataclass(frozen=True, slots=True)

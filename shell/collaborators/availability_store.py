@@ -1,4 +1,5 @@
-# The availability store (reference C.4): keeps a backed candidate's PoV and validation data so
+# The availability store (as backing's `validate_and_make_available` uses it, polkadot@c4ee9d46
+# node/core/backing/src/lib.rs): keeps a backed candidate's PoV and validation data so
 # the validator can serve it and vouch for availability. The erasure root is a documented,
 # injectable function: Polkadot's Reed-Solomon chunking and its Merkle root are out of scope for
 # now, so the default stands in with a hash over the same inputs, checked the same way.

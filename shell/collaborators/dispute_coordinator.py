@@ -1,8 +1,10 @@
 # The dispute coordinator as the two subsystems see it: backing imports every statement it sees
-# (seed 004), the provisioner asks for recent disputes and their votes (seed 003, reference B.8).
+# (implementers' guide, "Candidate Backing"), the provisioner asks for recent disputes and their
+# votes ("Provisioner"; `select_disputes` of polkadot@c4ee9d46 and polkadot@247e4a73).
 # The in-memory version records imported backing statements; a candidate with votes on both sides
 # becomes an `Active` dispute. Backing votes become `BackingSeconded`/`BackingValid` dispute votes
-# (their signatures are valid dispute signatures, reference A.11); the seed's `Invalid` statement
+# (their signatures are valid dispute signatures, see `DisputeStatement::payload_data` in
+# primitives/src/v1/mod.rs); the seed's `Invalid` statement
 # has no dispute-vote form on chain, so it marks the dispute but adds no vote.
 from __future__ import annotations
 

@@ -265,7 +265,8 @@ class Keystore:
     def find_validator(self, validators: Sequence[bytes]) -> tuple[int, bytes] | None:
         """The first position in `validators` whose key we hold, with that key; None if none.
 
-        The first match wins, as the node's `signing_key_and_index` does (reference C.1 step 3).
+        The first match wins, as the node's `signing_key_and_index` does (polkadot@c4ee9d46
+        node/subsystem-util/src/lib.rs).
         """
         for index, public in enumerate(validators):
             if public in self._pairs:

@@ -1,4 +1,5 @@
-# The runtime API the subsystems query (reference C.1, B.3), as a Protocol, and `InMemoryChain`,
+# The runtime API the subsystems query (as the node's backing job start and provisioner's
+# `send_inherent_data` do), as a Protocol, and `InMemoryChain`,
 # the in-memory relay chain the simulation and the tests use. Each relay parent has a snapshot of
 # what the runtime would answer at that block.
 from __future__ import annotations

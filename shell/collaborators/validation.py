@@ -1,4 +1,5 @@
-# Candidate validation as the backing subsystem sees it (reference C.3/C.4): a Protocol, and
+# Candidate validation as the backing subsystem sees it (polkadot@c4ee9d46
+# node/core/backing/src/lib.rs, `validate_and_make_available`): a Protocol, and
 # `InMemoryValidation`, which stands in for PVF execution with a per-para Python validation
 # function over the PoV and the persisted validation data. The checks around the execution are the
 # node's: validation data from the chain must match the descriptor, the PoV hash, the collator

@@ -24,7 +24,7 @@ __all__ = [
 
 log = logging.getLogger("backable.overseer")
 
-DEFAULT_CAPACITY = 64  # JOB_CHANNEL_CAPACITY of the Rust node (reference F)
+DEFAULT_CAPACITY = 64  # JOB_CHANNEL_CAPACITY, polkadot@c4ee9d46 node/subsystem-util/src/lib.rs
 
 
 class SubsystemNotRunning(BackableError, RuntimeError):

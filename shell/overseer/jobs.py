@@ -1,4 +1,5 @@
-# Jobs per relay parent (seeds 000/003/004): one asyncio task with a bounded inbox for each
+# Jobs per relay parent (implementers' guide, "Provisioner" in both forms and "Candidate
+# Backing"): one asyncio task with a bounded inbox for each
 # activated leaf, ended on deactivation, messages routed by relay parent. A job that raises is
 # logged and removed without touching the others; every dropped message is counted by reason.
 from __future__ import annotations

@@ -1,4 +1,5 @@
-# Messages between subsystems (reference A.13): what the Provisioner and Candidate Backing accept,
+# Messages between subsystems (polkadot@c4ee9d46 node/subsystem-types/src/messages.rs): what the
+# Provisioner and Candidate Backing accept,
 # each bound to a relay parent and routed to that relay parent's job. Replies travel on asyncio
 # futures (the node's oneshot channels); a request that cannot be served gets an exception on its
 # future, never silence.
@@ -85,7 +86,8 @@ class RequestInherentData:
 
 @dataclass(frozen=True)
 class RequestBlockAuthorshipData:
-    """Seed 000: a block author's channel that receives a copy of every later datum."""
+    """The early "Provisioner" guide page: a block author's channel that receives a copy of every
+    later datum."""
 
     relay_parent: bytes
     channel: asyncio.Queue[Datum]

@@ -1,4 +1,5 @@
-# Overseer signals (seed 000/003/004 "On Overseer Signal"): a leaves update with the relay
+# Overseer signals (implementers' guide, "Provisioner" and "Candidate Backing", "On Overseer
+# Signal"; the early Provisioner page): a leaves update with the relay
 # parents activated and deactivated, and Conclude. Signals go to every running subsystem ahead of
 # its queued messages.
 from __future__ import annotations

@@ -1,4 +1,5 @@
-# The Provisioner subsystem (seeds 000 and 003): one job per activated relay parent, driving the
+# The Provisioner subsystem (implementers' guide, "Provisioner", full and early forms): one job
+# per activated relay parent, driving the
 # pure machine of core.provisioner_job. The job fetches the chain data at activation, runs the
 # pre-propose timer, fetches dispute inputs for each request, and executes the machine's effects.
 # A message for a relay parent with no job is discarded with a counted reason, and a request among
@@ -220,7 +221,7 @@ class _ProvisioningJob:
         block_number = 0 if number is None else number + 1  # the block under production
         self.cores = cores
         # Validation data is fetched with each request, when candidate selection needs it
-        # (reference B.6), so the job starts with none.
+        # (as in the node's `select_candidates`), so the job starts with none.
         state, effects = start_job(
             cores,
             block_number,
@@ -306,7 +307,7 @@ class _ProvisioningJob:
                         raise asyncio.QueueFull
                     queue.put_nowait(_to_datum(effect.datum))
                 except asyncio.QueueFull:
-                    # A full or vanished channel counts as closed (seed 000: drop it).
+                    # A full or vanished channel counts as closed (early Provisioner: drop it).
                     self.subscribers.pop(effect.subscriber_id, None)
                     self.inbox.put_nowait(_Closed(effect.subscriber_id))
             elif isinstance(effect, CancelRequest):
