@@ -81,6 +81,13 @@ from .records.statements import (
     Valid,
     ValidityAttestation,
 )
+from .thresholds import (
+    AvailabilityThreshold,
+    availability_threshold_met,
+    backing_threshold,
+    runtime_availability_threshold_met,
+    supermajority_threshold,
+)
 
 __all__ = [
     "BACKING_STATEMENT_MAGIC",
@@ -161,7 +168,6 @@ from .backing.table import (
     TableError,
     attested_candidate,
     attested_to_backed,
-    backing_threshold,
     import_statement,
 )
 from .records.misbehavior import (
@@ -197,13 +203,9 @@ __all__ += [
 # provisioning job machine (seed 003 with 000, reference B).
 from .provisioner.assemble import assemble_inherent_data  # noqa: E402
 from .provisioner.availability import (  # noqa: E402
-    AvailabilityThreshold,
     availability_counts,
-    availability_threshold_met,
     bitfields_indicate_availability,
     cores_availability,
-    runtime_availability_threshold_met,
-    supermajority_threshold,
 )
 from .provisioner.bitfield_selection import select_availability_bitfields  # noqa: E402
 from .provisioner.candidate_selection import core_assumption, select_candidates  # noqa: E402

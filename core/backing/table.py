@@ -44,6 +44,7 @@ from ..records.statements import (
     SignedStatement,
     Valid,
 )
+from ..thresholds import backing_threshold
 
 __all__ = [
     "AttestedCandidate",
@@ -53,7 +54,6 @@ __all__ = [
     "TableError",
     "attested_candidate",
     "attested_to_backed",
-    "backing_threshold",
     "import_statement",
 ]
 
@@ -119,19 +119,6 @@ _DOUBLE_VOTE = {
 
 class TableError(BackableError, TypeError):
     """The table was called with something that is not a statement table input."""
-
-
-def backing_threshold(group_size: int, minimum_backing_votes: int | None = None) -> int:
-    """Votes needed to back a candidate of a group of `group_size` validators.
-
-    The seed's majority of the assigned group, `group_size // 2 + 1` (seed 004 "a majority of
-    supporting Statements"; reference C.2 `group_quorum`, F); with `minimum_backing_votes` set,
-    `min(group_size, minimum_backing_votes)`, the current network's
-    `effective_minimum_backing_votes` (reference C.2, F).
-    """
-    if minimum_backing_votes is None:
-        return group_size // 2 + 1
-    return min(group_size, minimum_backing_votes)
 
 
 _NEVER = 1 << 64  # the threshold of a para without a group: never backable (reference C.2)

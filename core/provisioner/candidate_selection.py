@@ -9,7 +9,8 @@ from ..records.backed import BackedCandidate
 from ..records.candidate import PersistedValidationData
 from ..records.cores import AnyCoreState, OccupiedCore, OccupiedCoreAssumption, ScheduledCore
 from ..records.statements import SignedAvailabilityBitfield
-from .availability import AvailabilityThreshold, availability_threshold_met, cores_availability
+from ..thresholds import AvailabilityThreshold, availability_threshold_met
+from .availability import cores_availability
 
 __all__ = ["ValidationDataMap", "core_assumption", "select_candidates"]
 

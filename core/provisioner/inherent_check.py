@@ -14,6 +14,7 @@ from ..records.disputes import DisputeStatementSet
 from ..records.inherent import ParachainsInherentData, ProvisionerInherentData
 from ..records.signing import bitfield_signing_payload, compact_statement_payload, verify_signature
 from ..records.statements import Implicit, SignedAvailabilityBitfield, SigningContext
+from ..thresholds import backing_threshold
 
 __all__ = [
     "BACKING_SIGNATURE",
@@ -33,7 +34,6 @@ __all__ = [
     "InherentProblem",
     "VALIDATOR_INDICES_GROUP",
     "check_inherent",
-    "seed_backing_threshold",
 ]
 
 BITFIELDS_UNSORTED = "bitfields-unsorted"
@@ -63,14 +63,6 @@ class InherentProblem:
     detail: str
 
 
-def seed_backing_threshold(group_size: int, minimum_backing_votes: int | None = None) -> int:
-    """Votes a candidate needs: the seed's majority `group_size // 2 + 1` (reference C.2, F), or
-    `min(group_size, minimum_backing_votes)` as the current network does when that is given."""
-    if minimum_backing_votes is None:
-        return group_size // 2 + 1
-    return min(group_size, minimum_backing_votes)
-
-
 def check_inherent(
     data: ProvisionerInherentData | ParachainsInherentData,
     *,
@@ -89,7 +81,7 @@ def check_inherent(
     validator index) with `signing_context` adds bitfield signatures; with `groups` (validator
     indices per backing group, mapped to cores by `group_rotation`, identity if None) also the
     backing checks: `validator_indices` matching the group, signatures, and the threshold
-    (`seed_backing_threshold` with `minimum_backing_votes`).
+    (`backing_threshold` with `minimum_backing_votes`).
     """
     problems: list[InherentProblem] = []
     _check_bitfields(data.bitfields, cores, validators, signing_context, problems)
@@ -250,7 +242,7 @@ def _check_backing(
             )
         )
         return
-    need = seed_backing_threshold(len(group), minimum_backing_votes)
+    need = backing_threshold(len(group), minimum_backing_votes)
     if len(votes) < need:
         out.append(InherentProblem(BACKING_THRESHOLD, i, f"{len(votes)} votes, {need} needed"))
     if validators is None or ctx is None:

@@ -32,8 +32,8 @@ from ..records.candidate import PersistedValidationData
 from ..records.cores import AnyCoreState, OccupiedCoreAssumption
 from ..records.inherent import ProvisionerInherentData
 from ..records.statements import SignedAvailabilityBitfield
+from ..thresholds import AvailabilityThreshold, availability_threshold_met
 from .assemble import assemble_inherent_data
-from .availability import AvailabilityThreshold, availability_threshold_met
 from .dispute_selection import DisputeInputs
 
 __all__ = [
