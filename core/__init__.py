@@ -208,7 +208,11 @@ from .provisioner.availability import (  # noqa: E402
     cores_availability,
 )
 from .provisioner.bitfield_selection import select_availability_bitfields  # noqa: E402
-from .provisioner.candidate_selection import core_assumption, select_candidates  # noqa: E402
+from .provisioner.candidate_selection import (  # noqa: E402
+    core_assumption,
+    select_candidates,
+    validation_data_keys,
+)
 from .provisioner.dispute_selection import DisputeInputs, DisputeSelectionError, select_disputes  # noqa: E402
 from .provisioner.inherent_check import InherentProblem, check_inherent  # noqa: E402
 
@@ -229,6 +233,7 @@ __all__ += [
     "select_candidates",
     "select_disputes",
     "supermajority_threshold",
+    "validation_data_keys",
 ]
 
 # Candidate Backing: group assignment and the backing job machine (seed 004, reference C).

@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..records.backed import BackedCandidate
-from ..records.cores import AnyCoreState, GroupRotationInfo, OccupiedCore, ScheduledCore
+from ..records.cores import AnyCoreState, GroupRotationInfo, OccupiedCore
 from ..records.disputes import DisputeStatementSet
 from ..records.inherent import ParachainsInherentData, ProvisionerInherentData
 from ..records.signing import bitfield_signing_payload, compact_statement_payload, verify_signature
 from ..records.statements import Implicit, SignedAvailabilityBitfield, SigningContext
 from ..thresholds import backing_threshold
+from .candidate_selection import validation_data_keys
 
 __all__ = [
     "BACKING_SIGNATURE",
@@ -143,14 +144,7 @@ def _para_cores(cores: Sequence[AnyCoreState]) -> dict[int, list[int]]:
     # way the runtime frees the core during this block before backing new candidates).
     out: dict[int, list[int]] = {}
     for i, core in enumerate(cores):
-        paras: set[int] = set()
-        if isinstance(core, ScheduledCore):
-            paras.add(core.para_id)
-        elif isinstance(core, OccupiedCore):
-            for nxt in (core.next_up_on_available, core.next_up_on_time_out):
-                if nxt is not None:
-                    paras.add(nxt.para_id)
-        for p in sorted(paras):
+        for p in sorted({para for para, _ in validation_data_keys((core,))}):
             out.setdefault(p, []).append(i)
     return out
 
