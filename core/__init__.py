@@ -3,7 +3,7 @@
 # and pure job machines. Nothing here does I/O, reads a clock, draws randomness or logs.
 from __future__ import annotations
 
-from .errors import BackableError, DecodeError, InvalidRecord
+from .errors import BackableError, DecodeError, InvalidRecord, LengthMismatch, UnsupportedType
 from .records.backed import BackedCandidate
 from .records.bitvec import BitVec
 from .records.candidate import (
@@ -129,6 +129,7 @@ __all__ = [
     "InvalidDisputeStatementKind",
     "InvalidExplicit",
     "InvalidRecord",
+    "LengthMismatch",
     "OccupiedCore",
     "OccupiedCoreAssumption",
     "OutboundHrmpMessage",
@@ -142,6 +143,7 @@ __all__ = [
     "SignedStatement",
     "SigningContext",
     "Statement",
+    "UnsupportedType",
     "Valid",
     "ValidDisputeStatementKind",
     "ValidExplicit",

@@ -27,6 +27,7 @@ from typing import Any, Union
 from pyrsistent import pmap, pvector
 from pyrsistent.typing import PMap, PVector
 
+from ..errors import UnsupportedType
 from ..records.backed import BackedCandidate
 from ..records.candidate import PersistedValidationData
 from ..records.cores import AnyCoreState, OccupiedCoreAssumption
@@ -219,7 +220,7 @@ def step(state: ProvisionerJobState, event: ProvisionerEvent) -> Step:
         return state, ()
     handler = _HANDLERS.get(type(event))
     if handler is None:
-        raise TypeError(f"provisioner job step: {event!r} is not a provisioner event")
+        raise UnsupportedType(f"provisioner job step: {event!r} is not a provisioner event")
     return handler(state, event)
 
 
