@@ -99,9 +99,6 @@ class BitVec:
     def count_ones(self) -> int:
         return self._bits.bit_count()
 
-    def count_zeros(self) -> int:
-        return self._len - self._bits.bit_count()
-
     def any(self) -> bool:
         return self._bits != 0
 

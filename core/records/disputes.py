@@ -53,7 +53,6 @@ __all__ = [
 class ValidExplicit:
     """An explicit vote that the candidate is valid (signed over `"DISP" ++ true ++ ...`)."""
 
-    OUTER: ClassVar[int] = 0
     TAG: ClassVar[int] = 0
     is_valid: ClassVar[bool] = True
 
@@ -70,7 +69,6 @@ class BackingSeconded:
 
     relay_parent: bytes
 
-    OUTER: ClassVar[int] = 0
     TAG: ClassVar[int] = 1
     is_valid: ClassVar[bool] = True
 
@@ -90,7 +88,6 @@ class BackingValid:
 
     relay_parent: bytes
 
-    OUTER: ClassVar[int] = 0
     TAG: ClassVar[int] = 2
     is_valid: ClassVar[bool] = True
 
@@ -108,7 +105,6 @@ class BackingValid:
 class ApprovalChecking:
     """An approval-checking vote reused as a valid vote."""
 
-    OUTER: ClassVar[int] = 0
     TAG: ClassVar[int] = 3
     is_valid: ClassVar[bool] = True
 
@@ -125,7 +121,6 @@ class ApprovalCheckingMultipleCandidates:
 
     candidate_hashes: tuple[bytes, ...]
 
-    OUTER: ClassVar[int] = 0
     TAG: ClassVar[int] = 4
     is_valid: ClassVar[bool] = True
 
@@ -147,7 +142,6 @@ class ApprovalCheckingMultipleCandidates:
 class InvalidExplicit:
     """An explicit vote that the candidate is invalid (signed over `"DISP" ++ false ++ ...`)."""
 
-    OUTER: ClassVar[int] = 1
     TAG: ClassVar[int] = 0
     is_valid: ClassVar[bool] = False
 
