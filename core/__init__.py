@@ -3,7 +3,7 @@
 # and pure job machines. Nothing here does I/O, reads a clock, draws randomness or logs.
 from __future__ import annotations
 
-from .errors import BackableError, DecodeError, InvalidRecord
+from .errors import BackableError, DecodeError, InvalidRecord, LengthMismatch, UnsupportedType
 from .records.backed import BackedCandidate
 from .records.bitvec import BitVec
 from .records.candidate import (
@@ -81,6 +81,13 @@ from .records.statements import (
     Valid,
     ValidityAttestation,
 )
+from .thresholds import (
+    AvailabilityThreshold,
+    availability_threshold_met,
+    backing_threshold,
+    runtime_availability_threshold_met,
+    supermajority_threshold,
+)
 
 __all__ = [
     "BACKING_STATEMENT_MAGIC",
@@ -122,6 +129,7 @@ __all__ = [
     "InvalidDisputeStatementKind",
     "InvalidExplicit",
     "InvalidRecord",
+    "LengthMismatch",
     "OccupiedCore",
     "OccupiedCoreAssumption",
     "OutboundHrmpMessage",
@@ -135,6 +143,7 @@ __all__ = [
     "SignedStatement",
     "SigningContext",
     "Statement",
+    "UnsupportedType",
     "Valid",
     "ValidDisputeStatementKind",
     "ValidExplicit",
@@ -163,7 +172,6 @@ from .backing.table import (
     TableError,
     attested_candidate,
     attested_to_backed,
-    backing_threshold,
     import_statement,
 )
 from .records.misbehavior import (
@@ -200,16 +208,16 @@ __all__ += [
 # polkadot@c4ee9d46 node/core/provisioner/src/lib.rs).
 from .provisioner.assemble import assemble_inherent_data  # noqa: E402
 from .provisioner.availability import (  # noqa: E402
-    AvailabilityThreshold,
     availability_counts,
-    availability_threshold_met,
     bitfields_indicate_availability,
     cores_availability,
-    runtime_availability_threshold_met,
-    supermajority_threshold,
 )
 from .provisioner.bitfield_selection import select_availability_bitfields  # noqa: E402
-from .provisioner.candidate_selection import core_assumption, select_candidates  # noqa: E402
+from .provisioner.candidate_selection import (  # noqa: E402
+    core_assumption,
+    select_candidates,
+    validation_data_keys,
+)
 from .provisioner.dispute_selection import DisputeInputs, DisputeSelectionError, select_disputes  # noqa: E402
 from .provisioner.inherent_check import InherentProblem, check_inherent  # noqa: E402
 
@@ -230,6 +238,7 @@ __all__ += [
     "select_candidates",
     "select_disputes",
     "supermajority_threshold",
+    "validation_data_keys",
 ]
 
 # Candidate Backing: group assignment and the backing job machine (implementers' guide,

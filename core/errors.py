@@ -2,7 +2,7 @@
 # misbehaviour is never raised, it is returned as evidence data (see core.misbehavior).
 from __future__ import annotations
 
-__all__ = ["BackableError", "DecodeError", "InvalidRecord"]
+__all__ = ["BackableError", "DecodeError", "InvalidRecord", "LengthMismatch", "UnsupportedType"]
 
 
 class BackableError(Exception):
@@ -31,3 +31,14 @@ class DecodeError(BackableError, ValueError):
         self.type_name = type_name
         self.offset = offset
         self.reason = reason
+
+
+class UnsupportedType(BackableError, TypeError):
+    """A function was given a value of a type it does not take (a record with no SCALE form, a
+    non-statement to sign, an unknown event); the message names the function and the value.
+    Also a TypeError, so callers catching that keep working."""
+
+
+class LengthMismatch(BackableError, ValueError):
+    """Two values that must be of one length are not (e.g. the operands of a BitVec `|`); the
+    message names the operation and both lengths."""

@@ -1,4 +1,4 @@
-# The availability thresholds and the seed's transverse 2/3 check (core/availability.py).
+# The seed's transverse 2/3 availability check (core/availability.py).
 from __future__ import annotations
 
 import pytest
@@ -13,42 +13,9 @@ from backable.core import (
     cores_availability,
     decode_paras_inherent_extrinsic,
     runtime_availability_threshold_met,
-    supermajority_threshold,
 )
 from properties.provisioner_strategies import bitfield, occupied
 from tests.conftest import REAL_BLOCKS, inherent_bytes, load_derived
-
-# n -> (fewest ones the seed accepts, fewest ones the runtime accepts)
-BOUNDARIES = {3: (2, 3), 6: (4, 5), 9: (6, 7), 299: (200, 200), 300: (200, 201)}
-
-
-@pytest.mark.parametrize("n", sorted(BOUNDARIES))
-def test_the_seed_threshold_accepts_exactly_from_two_thirds_rounded_up(n: int) -> None:
-    seed_min, _ = BOUNDARIES[n]
-    assert availability_threshold_met(seed_min, n)
-    assert not availability_threshold_met(seed_min - 1, n)
-
-
-@pytest.mark.parametrize("n", sorted(BOUNDARIES))
-def test_the_runtime_threshold_needs_one_more_vote_only_when_n_divides_by_three(n: int) -> None:
-    seed_min, runtime_min = BOUNDARIES[n]
-    assert supermajority_threshold(n) == runtime_min
-    assert runtime_availability_threshold_met(runtime_min, n)
-    assert not runtime_availability_threshold_met(runtime_min - 1, n)
-    assert (runtime_min == seed_min + 1) == (n % 3 == 0)
-
-
-def test_the_thresholds_disagree_for_no_n_but_positive_multiples_of_three() -> None:
-    for n in range(0, 400):
-        differ = [k for k in range(n + 1) if
-                  availability_threshold_met(k, n) != runtime_availability_threshold_met(k, n)]
-        assert differ == ([2 * n // 3] if n % 3 == 0 and n > 0 else [])
-
-
-def test_supermajority_of_zero_validators_is_zero_and_of_one_is_one() -> None:
-    assert supermajority_threshold(0) == 0
-    assert supermajority_threshold(1) == 1
-    assert availability_threshold_met(0, 0)
 
 
 def test_bits_of_the_core_are_ored_into_a_copy_of_its_availability() -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from backable.core import BitVec, DecodeError, InvalidRecord, decode, encode
+from backable.core import BitVec, DecodeError, InvalidRecord, LengthMismatch, decode, encode
 
 
 def test_bits_encode_lsb_first_with_a_compact_length() -> None:
@@ -59,8 +59,9 @@ def test_slice_and_concat_split_off_and_rejoin_a_tail() -> None:
 def test_or_and_and_need_equal_lengths() -> None:
     assert str(BitVec.from_str("1100") | BitVec.from_str("1010")) == "1110"
     assert str(BitVec.from_str("1100") & BitVec.from_str("1010")) == "1000"
-    with pytest.raises(ValueError, match="lengths differ"):
+    with pytest.raises(LengthMismatch, match=r"BitVec \|: lengths differ \(3 and 4\)") as info:
         BitVec.zeros(3) | BitVec.zeros(4)
+    assert isinstance(info.value, ValueError)
 
 
 def test_vectors_compare_by_value_and_hash_alike() -> None:

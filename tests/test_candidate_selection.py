@@ -11,6 +11,7 @@ from backable.core import (
     ScheduledCore,
     core_assumption,
     runtime_availability_threshold_met,
+    validation_data_keys,
 )
 from backable.core import select_candidates as select
 from backable.core.provisioner.candidate_selection import select_candidates_given_availability
@@ -153,3 +154,35 @@ def test_one_availability_flag_per_core_is_required() -> None:
         select_candidates_given_availability([ScheduledCore(1)], [], [backed(1)], BLOCK, {})
     with pytest.raises(ValueError, match="zip"):
         select_candidates_given_availability([], [True], [backed(1)], BLOCK, {})
+
+
+def test_validation_data_keys_name_every_lookup_in_core_order_each_once() -> None:
+    cores = [
+        occupied(NONE_AVAILABLE, next_up_on_available=6, next_up_on_time_out=7),
+        FreeCore(),
+        ScheduledCore(5),
+        occupied(NONE_AVAILABLE, next_up_on_time_out=5),
+        occupied(NONE_AVAILABLE, next_up_on_available=5),
+        ScheduledCore(6),
+        occupied(NONE_AVAILABLE),
+        ScheduledCore(5),
+    ]
+    assert validation_data_keys(cores) == (
+        (6, INCLUDED), (7, TIMED_OUT), (5, FREE), (5, TIMED_OUT), (5, INCLUDED), (6, FREE),
+    )
+    assert validation_data_keys([]) == ()
+
+
+def test_validation_data_keys_cover_every_assumption_candidate_selection_can_take() -> None:
+    cores = [
+        ScheduledCore(1),
+        occupied(NONE_AVAILABLE, next_up_on_available=2, next_up_on_time_out=3, time_out_at=BLOCK),
+        occupied(ALL_AVAILABLE, next_up_on_available=4, next_up_on_time_out=5, time_out_at=BLOCK),
+        FreeCore(),
+    ]
+    keys = set(validation_data_keys(cores))
+    for core in cores:
+        for available in (False, True):
+            choice = core_assumption(core, available, BLOCK)
+            if choice is not None:
+                assert (choice[0].para_id, choice[1]) in keys

@@ -9,6 +9,7 @@ from backable.core import (
     PoV,
     ScheduledCore,
     SigningContext,
+    UnsupportedType,
     decode,
     encode,
 )
@@ -39,19 +40,20 @@ def test_decode_accepts_bytearray_and_memoryview() -> None:
 
 
 def test_decode_of_a_non_bytes_value_is_the_callers_type_error() -> None:
-    with pytest.raises(TypeError, match="data must be bytes"):
+    with pytest.raises(UnsupportedType, match="data must be bytes") as info:
         decode(PoV, "00")  # type: ignore[arg-type]
+    assert isinstance(info.value, TypeError) and isinstance(info.value, BackableError)
 
 
 def test_decode_of_a_type_without_a_scale_form_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="has no SCALE form"):
+    with pytest.raises(UnsupportedType, match="has no SCALE form"):
         decode(int, b"")
 
 
 def test_encode_of_a_non_record_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="no SCALE form"):
+    with pytest.raises(UnsupportedType, match="no SCALE form"):
         encode(42)
-    with pytest.raises(TypeError, match="not a core state"):
+    with pytest.raises(UnsupportedType, match="not a core state"):
         encode(PoV(b""), CoreState)
 
 

@@ -37,7 +37,6 @@ from backable.core.provisioner.inherent_check import (
     DISPUTE_DUPLICATE,
     DISPUTES_UNSORTED,
     VALIDATOR_INDICES_GROUP,
-    seed_backing_threshold,
 )
 from backable.core.records.signing import compact_statement_payload
 from properties.provisioner_strategies import backed, bitfield, h32, occupied
@@ -161,9 +160,6 @@ def test_backing_votes_must_match_the_group_verify_and_reach_the_threshold() -> 
 
 
 def test_minimum_backing_votes_lowers_the_threshold() -> None:
-    assert seed_backing_threshold(5) == 3
-    assert seed_backing_threshold(5, 2) == 2
-    assert seed_backing_threshold(1, 2) == 1
     one_of_three = data(candidates=[signed_backed(1, (0, 1, 2), "100")])
     kw = {"cores": (ScheduledCore(1),), "groups": ((0, 1, 2),)}
     assert rules(check_inherent(one_of_three, **kw)) == [(BACKING_THRESHOLD, 0)]  # type: ignore[arg-type]

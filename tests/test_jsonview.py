@@ -14,6 +14,7 @@ from backable.core import (
     OccupiedCoreAssumption,
     OutboundHrmpMessage,
     SigningContext,
+    UnsupportedType,
     decode_paras_inherent_extrinsic,
 )
 from backable.shell.cli.example_block import example_block_bytes
@@ -77,7 +78,7 @@ def test_persistent_vectors_and_sets_become_lists() -> None:
 
 
 def test_a_value_with_no_json_form_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="object has no JSON form"):
+    with pytest.raises(UnsupportedType, match="object has no JSON form"):
         to_json(object())
 
 

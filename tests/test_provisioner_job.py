@@ -18,6 +18,7 @@ from backable.core import (
     ProvisionerInherentData,
     ScheduledCore,
     SignedAvailabilityBitfield,
+    UnsupportedType,
     ValidExplicit,
     availability_threshold_met,
     runtime_availability_threshold_met,
@@ -175,7 +176,7 @@ def test_conclusion_cancels_parked_requests_and_ends_the_job() -> None:
 
 
 def test_a_non_event_is_the_callers_mistake() -> None:
-    with pytest.raises(TypeError, match="not a provisioner event"):
+    with pytest.raises(UnsupportedType, match="not a provisioner event"):
         step(fresh(), "tick")  # type: ignore[arg-type]
 
 

@@ -15,6 +15,7 @@ from backable.core import (
     InvalidExplicit,
     Seconded,
     SigningContext,
+    UnsupportedType,
     Valid,
     ValidExplicit,
     bitfield_signing_payload,
@@ -126,3 +127,11 @@ def test_verify_signature_never_raises_on_malformed_input(
     message: object, signature: object, public: object
 ) -> None:
     assert verify_signature(message, signature, public) is False  # type: ignore[arg-type]
+
+
+def test_signing_a_non_statement_is_the_callers_mistake() -> None:
+    ctx = SigningContext(1, H)
+    with pytest.raises(UnsupportedType, match=r"statement_signing_payload: .* is not a statement"):
+        statement_signing_payload(ValidExplicit(), ctx)  # type: ignore[arg-type]
+    with pytest.raises(UnsupportedType, match="is not a dispute statement"):
+        dispute_statement_signing_payload(Valid(H), H, 1)  # type: ignore[arg-type]

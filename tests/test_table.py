@@ -219,17 +219,6 @@ def test_an_invalid_vote_does_not_undo_a_backable_candidate() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("n", "minimum", "expected"),
-    [(1, None, 1), (2, None, 2), (3, None, 2), (4, None, 3), (5, None, 3), (6, None, 4),
-     (1, 2, 1), (2, 2, 2), (3, 2, 2), (5, 2, 2), (6, 3, 3), (2, 5, 2)],
-)
-def test_backing_threshold_is_a_majority_or_the_minimum(
-    n: int, minimum: int | None, expected: int
-) -> None:
-    assert backing_threshold(n, minimum) == expected
-
-
 @pytest.mark.parametrize("minimum", [None, 2])
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 5, 6])
 def test_quorum_is_reached_exactly_at_the_threshold(n: int, minimum: int | None) -> None:

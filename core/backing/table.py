@@ -46,6 +46,7 @@ from ..records.statements import (
     SignedStatement,
     Valid,
 )
+from ..thresholds import backing_threshold
 
 __all__ = [
     "AttestedCandidate",
@@ -55,7 +56,6 @@ __all__ = [
     "TableError",
     "attested_candidate",
     "attested_to_backed",
-    "backing_threshold",
     "import_statement",
 ]
 
@@ -121,20 +121,6 @@ _DOUBLE_VOTE = {
 
 class TableError(BackableError, TypeError):
     """The table was called with something that is not a statement table input."""
-
-
-def backing_threshold(group_size: int, minimum_backing_votes: int | None = None) -> int:
-    """Votes needed to back a candidate of a group of `group_size` validators.
-
-    The seed's majority of the assigned group, `group_size // 2 + 1` (implementers' guide,
-    "Candidate Backing": "a majority of supporting Statements"; `group_quorum` in
-    polkadot@c4ee9d46 node/core/backing/src/lib.rs); with `minimum_backing_votes` set,
-    `min(group_size, minimum_backing_votes)`, the current network's
-    `effective_minimum_backing_votes` (polkadot-sdk@008dd419 polkadot/primitives/src/v9/mod.rs).
-    """
-    if minimum_backing_votes is None:
-        return group_size // 2 + 1
-    return min(group_size, minimum_backing_votes)
 
 
 _NEVER = 1 << 64  # threshold of a groupless para: never backable (node: `requisite_votes`)

@@ -10,7 +10,8 @@ from ..records.backed import BackedCandidate
 from ..records.cores import AnyCoreState
 from ..records.inherent import ProvisionerInherentData
 from ..records.statements import SignedAvailabilityBitfield
-from .availability import AvailabilityThreshold, availability_threshold_met, cores_availability
+from ..thresholds import AvailabilityThreshold, availability_threshold_met
+from .availability import cores_availability
 from .bitfield_selection import select_availability_bitfields
 from .candidate_selection import ValidationDataMap, select_candidates_given_availability
 from .dispute_selection import (

@@ -1,13 +1,9 @@
-# Availability: the thresholds and the seed's transverse check of whether the signed bitfields
-# make an occupied core's candidate available (implementers' guide, "Provisioner", "Determining
-# Bitfield Availability"; polkadot@c4ee9d46 node/core/provisioner/src/lib.rs,
-# `bitfields_indicate_availability`). What belongs here: the two threshold formulas as named
-# functions, the one-core check of the API, and the all-cores pass that transposes the bitfields
-# once per request.
-#
-# The two thresholds differ only when n is a positive multiple of 3: for n = 3k the seed's
-# `3 * ones >= 2 * n` needs 2k ones, the runtime's `n - (n - 1) // 3` needs 2k + 1. For every
-# other n (and n = 0, where both accept) they agree.
+# Availability: the seed's transverse check of whether the signed bitfields make an occupied
+# core's candidate available (implementers' guide, "Provisioner", "Determining Bitfield
+# Availability"; polkadot@c4ee9d46 node/core/provisioner/src/lib.rs,
+# `bitfields_indicate_availability`). What belongs here: the one-core check of the API, and the
+# all-cores pass that transposes the bitfields once per request; the threshold formulas they
+# apply live in core/thresholds.py.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -15,45 +11,13 @@ from collections.abc import Callable, Sequence
 from ..records.bitvec import BitVec
 from ..records.cores import AnyCoreState, OccupiedCore
 from ..records.statements import SignedAvailabilityBitfield
+from ..thresholds import AvailabilityThreshold, availability_threshold_met
 
 __all__ = [
-    "AvailabilityThreshold",
     "availability_counts",
-    "availability_threshold_met",
     "bitfields_indicate_availability",
     "cores_availability",
-    "runtime_availability_threshold_met",
-    "supermajority_threshold",
 ]
-
-AvailabilityThreshold = Callable[[int, int], bool]
-"""A rule `(ones, n) -> available?`; pass one of the two named thresholds below."""
-
-
-def availability_threshold_met(ones: int, n: int) -> bool:
-    """The seed's 2/3 availability threshold: `3 * ones >= 2 * n` ("Provisioner" guide page;
-    `bitfields_indicate_availability`).
-
-    For n = 0 this holds (as in the node, where an empty availability vector counts as available).
-    """
-    return 3 * ones >= 2 * n
-
-
-def supermajority_threshold(n: int) -> int:
-    """The runtime's supermajority, `n - (n - 1) // 3` (`supermajority_threshold`, polkadot@c4ee9d46
-    primitives/src/v1/mod.rs); 0 for n = 0, as Rust's
-    saturating subtraction gives."""
-    if n <= 0:
-        return 0
-    return n - (n - 1) // 3
-
-
-def runtime_availability_threshold_met(ones: int, n: int) -> bool:
-    """The runtime's stricter availability rule: `ones >= supermajority_threshold(n)`.
-
-    Stricter than the seed's exactly when n is a positive multiple of 3 (one more vote needed).
-    """
-    return ones >= supermajority_threshold(n)
 
 
 def bitfields_indicate_availability(

@@ -11,9 +11,10 @@ from ..records.backed import BackedCandidate
 from ..records.candidate import PersistedValidationData
 from ..records.cores import AnyCoreState, OccupiedCore, OccupiedCoreAssumption, ScheduledCore
 from ..records.statements import SignedAvailabilityBitfield
-from .availability import AvailabilityThreshold, availability_threshold_met, cores_availability
+from ..thresholds import AvailabilityThreshold, availability_threshold_met
+from .availability import cores_availability
 
-__all__ = ["ValidationDataMap", "core_assumption", "select_candidates"]
+__all__ = ["ValidationDataMap", "core_assumption", "select_candidates", "validation_data_keys"]
 
 ValidationDataMap = Mapping[tuple[int, OccupiedCoreAssumption], PersistedValidationData]
 
@@ -109,3 +110,27 @@ def select_candidates_given_availability(
             code_taken = True
         selected.append(found)
     return tuple(selected)
+
+
+def validation_data_keys(
+    cores: Sequence[AnyCoreState],
+) -> tuple[tuple[int, OccupiedCoreAssumption], ...]:
+    """Every `(para_id, assumption)` key candidate selection may look up in its validation data
+    for `cores` (implementers' guide, "Provisioner", "Candidate Selection"), in core order, each
+    once: a scheduled core gives `(para_id, FREE)`; an occupied core
+    `(next_up_on_available.para_id, INCLUDED)` and `(next_up_on_time_out.para_id, TIMED_OUT)` for
+    those that are set; a free core nothing.
+
+    These are the keys `core_assumption` can choose whatever the bitfields and the block number,
+    so fetching them all before selection leaves no core skipped for want of data.
+    """
+    keys: dict[tuple[int, OccupiedCoreAssumption], None] = {}
+    for core in cores:
+        if isinstance(core, ScheduledCore):
+            keys[core.para_id, OccupiedCoreAssumption.FREE] = None
+        elif isinstance(core, OccupiedCore):
+            if core.next_up_on_available is not None:
+                keys[core.next_up_on_available.para_id, OccupiedCoreAssumption.INCLUDED] = None
+            if core.next_up_on_time_out is not None:
+                keys[core.next_up_on_time_out.para_id, OccupiedCoreAssumption.TIMED_OUT] = None
+    return tuple(keys)

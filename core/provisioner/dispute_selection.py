@@ -22,7 +22,7 @@ from ..records.disputes import (
     DisputeState,
     DisputeStatementSet,
 )
-from .availability import supermajority_threshold
+from ..thresholds import supermajority_threshold
 
 __all__ = [
     "ACTIVE_DURATION_SECS",

@@ -9,11 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..records.backed import BackedCandidate
-from ..records.cores import AnyCoreState, GroupRotationInfo, OccupiedCore, ScheduledCore
+from ..records.cores import AnyCoreState, GroupRotationInfo, OccupiedCore
 from ..records.disputes import DisputeStatementSet
 from ..records.inherent import ParachainsInherentData, ProvisionerInherentData
 from ..records.signing import bitfield_signing_payload, compact_statement_payload, verify_signature
 from ..records.statements import Implicit, SignedAvailabilityBitfield, SigningContext
+from ..thresholds import backing_threshold
+from .candidate_selection import validation_data_keys
 
 __all__ = [
     "BACKING_SIGNATURE",
@@ -33,7 +35,6 @@ __all__ = [
     "InherentProblem",
     "VALIDATOR_INDICES_GROUP",
     "check_inherent",
-    "seed_backing_threshold",
 ]
 
 BITFIELDS_UNSORTED = "bitfields-unsorted"
@@ -63,15 +64,6 @@ class InherentProblem:
     detail: str
 
 
-def seed_backing_threshold(group_size: int, minimum_backing_votes: int | None = None) -> int:
-    """Votes a candidate needs: the seed's majority `group_size // 2 + 1` (`group_quorum` of
-    polkadot@c4ee9d46 node/core/backing/src/lib.rs), or
-    `min(group_size, minimum_backing_votes)` as the current network does when that is given."""
-    if minimum_backing_votes is None:
-        return group_size // 2 + 1
-    return min(group_size, minimum_backing_votes)
-
-
 def check_inherent(
     data: ProvisionerInherentData | ParachainsInherentData,
     *,
@@ -92,7 +84,7 @@ def check_inherent(
     validator index) with `signing_context` adds bitfield signatures; with `groups` (validator
     indices per backing group, mapped to cores by `group_rotation`, identity if None) also the
     backing checks: `validator_indices` matching the group, signatures, and the threshold
-    (`seed_backing_threshold` with `minimum_backing_votes`).
+    (`backing_threshold` with `minimum_backing_votes`).
     """
     problems: list[InherentProblem] = []
     _check_bitfields(data.bitfields, cores, validators, signing_context, problems)
@@ -154,14 +146,7 @@ def _para_cores(cores: Sequence[AnyCoreState]) -> dict[int, list[int]]:
     # way the runtime frees the core during this block before backing new candidates).
     out: dict[int, list[int]] = {}
     for i, core in enumerate(cores):
-        paras: set[int] = set()
-        if isinstance(core, ScheduledCore):
-            paras.add(core.para_id)
-        elif isinstance(core, OccupiedCore):
-            for nxt in (core.next_up_on_available, core.next_up_on_time_out):
-                if nxt is not None:
-                    paras.add(nxt.para_id)
-        for p in sorted(paras):
+        for p in sorted({para for para, _ in validation_data_keys((core,))}):
             out.setdefault(p, []).append(i)
     return out
 
@@ -254,7 +239,7 @@ def _check_backing(
             )
         )
         return
-    need = seed_backing_threshold(len(group), minimum_backing_votes)
+    need = backing_threshold(len(group), minimum_backing_votes)
     if len(votes) < need:
         out.append(InherentProblem(BACKING_THRESHOLD, i, f"{len(votes)} votes, {need} needed"))
     if validators is None or ctx is None:

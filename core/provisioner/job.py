@@ -31,13 +31,14 @@ from typing import Any, Union
 from pyrsistent import pmap, pvector
 from pyrsistent.typing import PMap, PVector
 
+from ..errors import UnsupportedType
 from ..records.backed import BackedCandidate
 from ..records.candidate import PersistedValidationData
 from ..records.cores import AnyCoreState, OccupiedCoreAssumption
 from ..records.inherent import ProvisionerInherentData
 from ..records.statements import SignedAvailabilityBitfield
+from ..thresholds import AvailabilityThreshold, availability_threshold_met
 from .assemble import assemble_inherent_data
-from .availability import AvailabilityThreshold, availability_threshold_met
 from .dispute_selection import DisputeInputs
 
 __all__ = [
@@ -224,7 +225,7 @@ def step(state: ProvisionerJobState, event: ProvisionerEvent) -> Step:
         return state, ()
     handler = _HANDLERS.get(type(event))
     if handler is None:
-        raise TypeError(f"provisioner job step: {event!r} is not a provisioner event")
+        raise UnsupportedType(f"provisioner job step: {event!r} is not a provisioner event")
     return handler(state, event)
 
 

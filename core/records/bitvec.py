@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import SupportsIndex
 
-from ..errors import InvalidRecord
+from ..errors import InvalidRecord, LengthMismatch
 from .scale import Reader, ScaleError, encode_compact
 
 __all__ = ["BitVec"]
@@ -99,9 +99,6 @@ class BitVec:
     def count_ones(self) -> int:
         return self._bits.bit_count()
 
-    def count_zeros(self) -> int:
-        return self._len - self._bits.bit_count()
-
     def any(self) -> bool:
         return self._bits != 0
 
@@ -136,7 +133,7 @@ class BitVec:
 
     def _same_len(self, other: BitVec, op: str) -> None:
         if other._len != self._len:
-            raise ValueError(f"BitVec {op}: lengths differ ({self._len} and {other._len})")
+            raise LengthMismatch(f"BitVec {op}: lengths differ ({self._len} and {other._len})")
 
     def __or__(self, other: BitVec) -> BitVec:
         self._same_len(other, "|")

@@ -223,12 +223,6 @@ class CommittedCandidateReceipt:
             object.__setattr__(self, "_hash", h)
         return h
 
-    def corresponds_to(self, receipt: CandidateReceipt) -> bool:
-        return (
-            receipt.descriptor == self.descriptor
-            and receipt.commitments_hash == self.commitments.hash()
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class PersistedValidationData:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, cast, overload
 
-from ..errors import BackableError, DecodeError, InvalidRecord
+from ..errors import BackableError, DecodeError, InvalidRecord, UnsupportedType
 from .cores import CoreState, FreeCore, OccupiedCore, ScheduledCore
 from .disputes import (
     DISPUTE_STATEMENT_TYPES,
@@ -64,7 +64,7 @@ def encode(record: Any, as_type: type | None = None) -> bytes:
         return _ENUM_WRITERS[as_type](record)
     scale = getattr(record, "scale", None)
     if scale is None:
-        raise TypeError(f"encode: {type(record).__name__} has no SCALE form")
+        raise UnsupportedType(f"encode: {type(record).__name__} has no SCALE form")
     return cast(_Encodable, record).scale()
 
 
@@ -88,7 +88,7 @@ def decode(record_type: Any, data: bytes) -> Any:
     name = getattr(record_type, "__name__", repr(record_type))
     reader = _ENUM_READERS.get(record_type) or getattr(record_type, "read", None)
     if reader is None:
-        raise TypeError(f"decode: {name} has no SCALE form")
+        raise UnsupportedType(f"decode: {name} has no SCALE form")
     value = decode_using(name, reader, data)
     if record_type in _ENUM_READERS and not isinstance(value, record_type):
         raise DecodeError(name, 0, f"the bytes hold a {type(value).__name__}, not a {name}")
@@ -98,7 +98,7 @@ def decode(record_type: Any, data: bytes) -> Any:
 def decode_using(name: str, reader: Callable[[Reader], T], data: bytes) -> T:
     """Run `reader` over all of `data`, with decode's error contract; `name` goes in errors."""
     if not isinstance(data, bytes | bytearray | memoryview):
-        raise TypeError(f"decode({name}): data must be bytes, not {type(data).__name__}")
+        raise UnsupportedType(f"decode({name}): data must be bytes, not {type(data).__name__}")
     r = Reader(bytes(data))
     try:
         value = reader(r)

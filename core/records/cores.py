@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import ClassVar, Union
 
+from ..errors import UnsupportedType
 from . import _checks as c
 from .bitvec import BitVec
 from .candidate import CandidateDescriptor
@@ -154,7 +155,7 @@ class CoreState:
     @staticmethod
     def write(core: AnyCoreState) -> bytes:
         if not isinstance(core, OccupiedCore | ScheduledCore | FreeCore):
-            raise TypeError(f"CoreState: {core!r} is not a core state")
+            raise UnsupportedType(f"CoreState: {core!r} is not a core state")
         return bytes((core.TAG,)) + core.scale()
 
     @staticmethod

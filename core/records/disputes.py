@@ -55,7 +55,6 @@ __all__ = [
 class ValidExplicit:
     """An explicit vote that the candidate is valid (signed over `"DISP" ++ true ++ ...`)."""
 
-    OUTER: ClassVar[int] = 0
     TAG: ClassVar[int] = 0
     is_valid: ClassVar[bool] = True
 
@@ -72,7 +71,6 @@ class BackingSeconded:
 
     relay_parent: bytes
 
-    OUTER: ClassVar[int] = 0
     TAG: ClassVar[int] = 1
     is_valid: ClassVar[bool] = True
 
@@ -92,7 +90,6 @@ class BackingValid:
 
     relay_parent: bytes
 
-    OUTER: ClassVar[int] = 0
     TAG: ClassVar[int] = 2
     is_valid: ClassVar[bool] = True
 
@@ -110,7 +107,6 @@ class BackingValid:
 class ApprovalChecking:
     """An approval-checking vote reused as a valid vote."""
 
-    OUTER: ClassVar[int] = 0
     TAG: ClassVar[int] = 3
     is_valid: ClassVar[bool] = True
 
@@ -127,7 +123,6 @@ class ApprovalCheckingMultipleCandidates:
 
     candidate_hashes: tuple[bytes, ...]
 
-    OUTER: ClassVar[int] = 0
     TAG: ClassVar[int] = 4
     is_valid: ClassVar[bool] = True
 
@@ -149,7 +144,6 @@ class ApprovalCheckingMultipleCandidates:
 class InvalidExplicit:
     """An explicit vote that the candidate is invalid (signed over `"DISP" ++ false ++ ...`)."""
 
-    OUTER: ClassVar[int] = 1
     TAG: ClassVar[int] = 0
     is_valid: ClassVar[bool] = False
 

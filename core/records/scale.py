@@ -20,8 +20,6 @@ __all__ = [
 
 T = TypeVar("T")
 
-_U32 = 1 << 32
-
 
 class ScaleError(Exception):
     """Raised by Reader on malformed input; codec.decode turns it into DecodeError."""
@@ -69,9 +67,6 @@ class Reader:
     def remaining(self) -> int:
         return len(self.data) - self.pos
 
-    def fail(self, reason: str) -> ScaleError:
-        return ScaleError(self.pos, reason)
-
     def take(self, n: int) -> bytes:
         start = self.pos
         end = start + n
@@ -86,9 +81,6 @@ class Reader:
             raise ScaleError(pos, "need 1 byte, 0 left")
         self.pos = pos + 1
         return self.data[pos]
-
-    def u16(self) -> int:
-        return int.from_bytes(self.take(2), "little")
 
     def u32(self) -> int:
         return int.from_bytes(self.take(4), "little")
@@ -160,7 +152,3 @@ class Reader:
         if not ok:
             raise ScaleError(start, f"unknown {what} variant index {t}")
         return t
-
-
-# Re-exported so records can bound integers without importing twice.
-U32_LIMIT = _U32

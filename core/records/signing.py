@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sr25519
 
+from ..errors import UnsupportedType
 from .bitvec import BitVec
 from .candidate import CandidateDescriptor
 from .disputes import (
@@ -54,7 +55,7 @@ def statement_signing_payload(statement: AnyStatement, context: SigningContext) 
     """
     kind = _COMPACT_INDEX.get(type(statement))
     if kind is None:
-        raise TypeError(f"statement_signing_payload: {statement!r} is not a statement")
+        raise UnsupportedType(f"statement_signing_payload: {statement!r} is not a statement")
     return compact_statement_payload(kind, statement.candidate_hash, context)
 
 
@@ -111,7 +112,9 @@ def dispute_statement_signing_payload(
             # polkadot-sdk keeps a one-candidate vote byte-identical to a plain approval vote.
             return _APPROVAL_MAGIC + hashes[0] + u32(session)
         return _APPROVAL_MAGIC + encode_compact(len(hashes)) + b"".join(hashes) + u32(session)
-    raise TypeError(f"dispute_statement_signing_payload: {statement!r} is not a dispute statement")
+    raise UnsupportedType(
+        f"dispute_statement_signing_payload: {statement!r} is not a dispute statement"
+    )
 
 
 def verify_signature(message: bytes, signature: bytes, public_key: bytes) -> bool:

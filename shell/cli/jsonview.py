@@ -10,7 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from backable.core import BitVec
+from backable.core import BitVec, UnsupportedType
 
 __all__ = ["JsonValue", "to_json"]
 
@@ -45,7 +45,7 @@ def to_json(value: object) -> JsonValue:
     # pyrsistent's vectors and other sequences the records may hold.
     if hasattr(value, "__iter__") and hasattr(value, "__len__"):
         return [to_json(v) for v in value]
-    raise TypeError(f"to_json: {type(value).__name__} has no JSON form")
+    raise UnsupportedType(f"to_json: {type(value).__name__} has no JSON form")
 
 
 def _record(record: Any) -> dict[str, JsonValue]:

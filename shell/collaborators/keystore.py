@@ -29,6 +29,7 @@ from backable.core import (
     blake2_256,
     statement_signing_payload,
 )
+from backable.core.records.scale import encode_compact
 from backable.core.records.statements import AnyStatement
 
 __all__ = [
@@ -139,19 +140,10 @@ def _chain_code(junction: str) -> bytes:
         encoded = int(junction).to_bytes(8, "little")
     else:
         raw = junction.encode("utf-8")
-        encoded = _compact(len(raw)) + raw
+        encoded = encode_compact(len(raw)) + raw
     if len(encoded) > 32:
         return blake2_256(encoded)
     return encoded.ljust(32, b"\x00")
-
-
-def _compact(n: int) -> bytes:
-    # SCALE compact length; junction strings never reach the 2**30 form.
-    if n < 1 << 6:
-        return bytes((n << 2,))
-    if n < 1 << 14:
-        return ((n << 2) | 1).to_bytes(2, "little")
-    return ((n << 2) | 2).to_bytes(4, "little")
 
 
 def keypair_from_seed(seed: bytes) -> KeyPair:

@@ -43,10 +43,9 @@ from backable.core import (
     verify_signature,
 )
 from backable.core.backing.job import BackingJobState
-from backable.core.backing.table import backing_threshold
-from backable.core.provisioner.availability import availability_threshold_met
 from backable.core.records.cores import AnyCoreState
 from backable.core.records.statements import AnyStatement
+from backable.core.thresholds import availability_threshold_met, backing_threshold
 
 from ..collaborators.keystore import Keystore
 from ..collaborators.network import InProcessNetwork

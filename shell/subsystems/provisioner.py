@@ -21,7 +21,6 @@ from backable.core import (
     PersistedValidationData,
     ScheduledCore,
 )
-from backable.core.provisioner.availability import AvailabilityThreshold, availability_threshold_met
 from backable.core.provisioner.dispute_selection import DisputeInputs
 from backable.core.provisioner.job import (
     PRE_PROPOSE_TIMEOUT_MS,
@@ -44,6 +43,7 @@ from backable.core.provisioner.job import (
 from backable.core.provisioner.job import Conclude as JobConclude
 from backable.core.provisioner.job import RequestInherentData as JobRequest
 from backable.core.records.cores import AnyCoreState
+from backable.core.thresholds import AvailabilityThreshold, availability_threshold_met
 
 from ..collaborators.dispute_coordinator import DisputeCoordinator
 from ..collaborators.runtime_api import RuntimeApi
