@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from backable.core import PoV, Seconded, SignedStatement, Valid
 from backable.shell.collaborators.availability_store import InMemoryAvailabilityStore
 from backable.shell.collaborators.keystore import Keystore
@@ -205,3 +207,36 @@ def test_a_crashed_backing_job_leaves_the_others_running() -> None:
 
     sub = asyncio.run(scenario())
     assert set(sub.job_states) == {RP2}
+
+
+def test_observers_see_rejections_misbehaviour_and_job_states_through_read_only_views() -> None:
+    collation = collator(100).collate(RP, validation_data(100), 6)
+    genuine = sign(0, Seconded(collation.committed))
+    forged = SignedStatement(genuine.statement, 1, genuine.signature)
+
+    async def scenario() -> CandidateBackingSubsystem:
+        sub = _subsystem(4, FakeNetwork())
+        overseer = await _started(sub, RP)
+        await overseer.send("candidate-backing", Statement(RP, forged))
+        await overseer.send("candidate-backing", Statement(RP, genuine))
+        await eventually(lambda: sub.counters["statements imported"] == 1)
+        await overseer.stop()
+        return sub
+
+    sub = asyncio.run(scenario())
+    assert sub.rejections == ((RP, "bad signature", forged),)
+    assert dict(sub.rejected_by_reason) == {"bad signature": 1}
+    with pytest.raises(TypeError):
+        sub.rejected_by_reason["bad signature"] = 0  # type: ignore[index]
+    assert sub.misbehaviour_found == ()
+    state = sub.job_state(RP)
+    assert state is not None and state.table.candidate_hashes() == (collation.candidate_hash,)
+    assert sub.job_state(RP2) is None
+
+
+def test_an_offered_pov_is_served_to_peers() -> None:
+    sub = _subsystem(4, FakeNetwork())
+    pov = PoV(b"offered")
+    assert sub.pov_source(b"\x01" * 32) is None
+    sub.offer_pov(b"\x01" * 32, pov)
+    assert sub.pov_source(b"\x01" * 32) == pov

@@ -68,3 +68,40 @@ def test_a_pov_is_served_only_by_a_peer_that_has_it() -> None:
 def test_loss_outside_zero_to_one_is_refused() -> None:
     with pytest.raises(ValueError, match=r"statement_loss must be within 0\.\.1"):
         InProcessNetwork(statement_loss=1.5)
+
+
+def test_observers_see_deliveries_in_flight_and_counts_through_read_only_views() -> None:
+    async def scenario() -> tuple[int, int, int]:
+        net = InProcessNetwork(delay=0.01, withhold_from={2})
+
+        async def deliver(rp: bytes, s: object) -> None:
+            pass
+
+        for i in range(3):
+            net.register(i, deliver, lambda h: None)
+        await net.share_statement(0, b"\x00" * 32, sign(0, Valid(b"\x01" * 32)))
+        await net.share_statement(2, b"\x00" * 32, sign(2, Valid(b"\x01" * 32)))
+        in_flight = net.pending_count()
+        await net.drain()
+        return in_flight, net.pending_count(), net.counts["statements withheld"]
+
+    assert asyncio.run(scenario()) == (2, 0, 1)
+    with pytest.raises(TypeError):
+        InProcessNetwork().counts["statements lost"] = 1  # type: ignore[index]
+
+
+def test_a_router_given_at_construction_picks_the_receivers() -> None:
+    got: list[int] = []
+
+    async def scenario() -> None:
+        net = InProcessNetwork(router=lambda sender, rp, s: (2,))
+        for i in range(3):
+
+            async def deliver(rp: bytes, s: object, i: int = i) -> None:
+                got.append(i)
+
+            net.register(i, deliver, lambda h: None)
+        await net.share_statement(0, b"\x00" * 32, sign(0, Valid(b"\x01" * 32)))
+
+    asyncio.run(scenario())
+    assert got == [2]

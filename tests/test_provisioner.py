@@ -172,3 +172,17 @@ def test_a_request_not_served_within_the_time_limit_gets_an_explicit_error() -> 
         return sub
 
     assert asyncio.run(scenario()).counters["requests timed out"] == 1
+
+
+def test_observers_read_assembly_times_as_a_tuple_in_serving_order() -> None:
+    async def scenario() -> ProvisionerSubsystem:
+        sub = ProvisionerSubsystem(chain(), pre_propose_ms=0)
+        overseer = await _started(sub, RP)
+        assert sub.assembly_times == ()
+        await _request(overseer, RP)
+        await _request(overseer, RP)
+        await overseer.stop()
+        return sub
+
+    times = asyncio.run(scenario()).assembly_times
+    assert isinstance(times, tuple) and len(times) == 2 and all(t >= 0 for t in times)

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Protocol
 
 from backable.core import PoV, SignedStatement
@@ -128,3 +129,15 @@ class InProcessNetwork:
         """Wait for delayed deliveries in flight."""
         while self._pending:
             await asyncio.gather(*list(self._pending), return_exceptions=True)
+
+    # -- read-only views for observers (the simulation) --
+
+    def pending_count(self) -> int:
+        """Delayed deliveries still in flight (0 when `delay` is 0)."""
+        return len(self._pending)
+
+    @property
+    def counts(self) -> Mapping[str, int]:
+        """Statements and PoVs delivered, lost, withheld or refused, counted by reason: a live
+        read-only view of `stats`."""
+        return MappingProxyType(self.stats)

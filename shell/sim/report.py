@@ -1,7 +1,8 @@
 # What `backable simulate` reports: the parameters, a row per relay block, and the totals. Plain
 # data (dataclasses of ints, floats, strings, lists and dicts) so it renders as a table, as JSON
 # and as a plot. Timing fields are the only ones that may differ between two runs of one seed;
-# `without_timing()` drops them so runs can be compared byte for byte.
+# `without_timing()` drops them so runs can be compared byte for byte. `SimulationError` is what
+# the simulation raises for parameters that describe no network.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -14,6 +15,7 @@ __all__ = [
     "DETECTABLE_KINDS",
     "SimParams",
     "SimReport",
+    "SimulationError",
     "TIMING_FIELDS",
 ]
 
@@ -38,6 +40,10 @@ DETECTABLE_KINDS = (
 )
 
 TIMING_FIELDS = ("wall_seconds", "assembly_ms", "assembly_ms_median", "assembly_ms_max")
+
+
+class SimulationError(RuntimeError):
+    """The parameters cannot describe a network (the CLI validates before this)."""
 
 
 @dataclass

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from backable.core import (
     CandidateDescriptor,
     CandidateReceipt,
+    PoV,
     SignedStatement,
     SigningContext,
     statement_signing_payload,
@@ -167,6 +169,33 @@ class CandidateBackingSubsystem:
             await _BackingJob(self, leaf, ctx, inbox).run()
 
         return body
+
+    # -- read-only views for observers (the simulation) --
+
+    def job_state(self, relay_parent: bytes) -> BackingJobState | None:
+        """The job machine's latest state at `relay_parent` (immutable), None without a job."""
+        return self.job_states.get(relay_parent)
+
+    @property
+    def rejected_by_reason(self) -> Mapping[str, int]:
+        """Statements rejected, counted by reason: a live read-only view."""
+        return MappingProxyType(self.rejected)
+
+    @property
+    def rejections(self) -> tuple[tuple[bytes, str, SignedStatement], ...]:
+        """Every statement rejected, as (relay parent, reason, statement), oldest first."""
+        return tuple(self.rejected_statements)
+
+    @property
+    def misbehaviour_found(self) -> tuple[tuple[bytes, int, Misbehavior], ...]:
+        """Misbehaviour the jobs' tables reported, as (relay parent, validator, evidence),
+        oldest first."""
+        return tuple(self.misbehavior_reports)
+
+    def offer_pov(self, candidate_hash: bytes, pov: PoV) -> None:
+        """Serve `pov` to peers fetching `candidate_hash`, as if this node had validated it
+        (how the simulation's equivocating adversary backs candidates nobody gave it)."""
+        self.povs[candidate_hash] = pov
 
 
 class _BackingJob:

@@ -199,6 +199,13 @@ class ProvisionerSubsystem:
         votes = await self.disputes.candidate_votes(keys)
         return DisputeInputs(pmap(recent), pmap(onchain), pmap(votes), int(self.clock()))
 
+    # -- read-only views for observers (the simulation) --
+
+    @property
+    def assembly_times(self) -> tuple[float, ...]:
+        """Seconds each inherent took to assemble, in the order they were served."""
+        return tuple(self.assembly_seconds)
+
 
 class _ProvisioningJob:
     """The imperative half of one provisioning job."""
