@@ -81,11 +81,14 @@ from .records.statements import (
     Valid,
     ValidityAttestation,
 )
+from .signals import ActivatedLeaf, ActiveLeavesUpdate, Conclude
 
 __all__ = [
     "BACKING_STATEMENT_MAGIC",
     "PARAS_INHERENT_CALL_INDEX",
+    "ActivatedLeaf",
     "Active",
+    "ActiveLeavesUpdate",
     "ApprovalChecking",
     "ApprovalCheckingMultipleCandidates",
     "BackableError",
@@ -98,6 +101,7 @@ __all__ = [
     "CandidateReceipt",
     "CandidateVotes",
     "CommittedCandidateReceipt",
+    "Conclude",
     "ConcludedAgainst",
     "ConcludedFor",
     "Confirmed",
@@ -206,15 +210,35 @@ from .provisioner.availability import (  # noqa: E402
     supermajority_threshold,
 )
 from .provisioner.bitfield_selection import select_availability_bitfields  # noqa: E402
-from .provisioner.candidate_selection import core_assumption, select_candidates  # noqa: E402
+from .provisioner.candidate_selection import (  # noqa: E402
+    core_assumption,
+    select_candidates,
+    validation_data_keys,
+)
 from .provisioner.dispute_selection import DisputeInputs, DisputeSelectionError, select_disputes  # noqa: E402
 from .provisioner.inherent_check import InherentProblem, check_inherent  # noqa: E402
+from .provisioner.job import (  # noqa: E402
+    ReceiveBackedCandidate,
+    ReceiveBitfield,
+    ReceiveDispute,
+    ReceiveMisbehaviourReport,
+    RequestInherentData,
+    Subscribe,
+    SubscriberClosed,
+)
 
 __all__ += [
     "AvailabilityThreshold",
     "DisputeInputs",
     "DisputeSelectionError",
     "InherentProblem",
+    "ReceiveBackedCandidate",
+    "ReceiveBitfield",
+    "ReceiveDispute",
+    "ReceiveMisbehaviourReport",
+    "RequestInherentData",
+    "Subscribe",
+    "SubscriberClosed",
     "assemble_inherent_data",
     "availability_counts",
     "availability_threshold_met",
@@ -227,9 +251,18 @@ __all__ += [
     "select_candidates",
     "select_disputes",
     "supermajority_threshold",
+    "validation_data_keys",
 ]
 
-# Candidate Backing: group assignment and the backing job machine (seed 004, reference C).
+# Candidate Backing: group assignment and the backing job machine (seed 004, reference C); the
+# job's inputs are what the shell sends it.
+from .backing.events import (  # noqa: E402
+    CandidateInvalid,
+    CandidateValid,
+    GetBackedCandidates,
+    ReceiveStatement,
+    Second,
+)
 from .backing.groups import Assignment, local_assignment, validator_groups  # noqa: E402
 from .backing.job import BackingJobError, BackingJobState, new_backing_job  # noqa: E402
 from .backing.job import step as backing_step  # noqa: E402
@@ -238,6 +271,11 @@ __all__ += [
     "Assignment",
     "BackingJobError",
     "BackingJobState",
+    "CandidateInvalid",
+    "CandidateValid",
+    "GetBackedCandidates",
+    "ReceiveStatement",
+    "Second",
     "backing_step",
     "local_assignment",
     "new_backing_job",

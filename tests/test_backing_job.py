@@ -9,6 +9,7 @@ import pytest
 from backable.core import (
     BackedCandidate,
     BitVec,
+    Conclude,
     Explicit,
     Implicit,
     Invalid,
@@ -23,7 +24,6 @@ from backable.core.backing.events import (
     AvailableDataStored,
     CandidateInvalid,
     CandidateValid,
-    Conclude,
     FetchPoV,
     GetBackedCandidates,
     ImportToDisputeCoordinator,

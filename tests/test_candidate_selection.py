@@ -10,6 +10,7 @@ from backable.core import (
     ScheduledCore,
     core_assumption,
     runtime_availability_threshold_met,
+    validation_data_keys,
 )
 from backable.core import select_candidates as select
 from backable.core.provisioner.candidate_selection import select_candidates_given_availability
@@ -152,3 +153,16 @@ def test_one_availability_flag_per_core_is_required() -> None:
         select_candidates_given_availability([ScheduledCore(1)], [], [backed(1)], BLOCK, {})
     with pytest.raises(ValueError, match="zip"):
         select_candidates_given_availability([], [True], [backed(1)], BLOCK, {})
+
+
+def test_validation_data_keys_are_every_lookup_selection_may_make_in_core_order_once() -> None:
+    cores = (
+        ScheduledCore(5),
+        occupied(ALL_AVAILABLE, next_up_on_available=6, next_up_on_time_out=7),
+        FreeCore(),
+        occupied(NONE_AVAILABLE, next_up_on_time_out=8),
+        occupied(NONE_AVAILABLE),
+        ScheduledCore(5),
+    )
+    assert validation_data_keys(cores) == ((5, FREE), (6, INCLUDED), (7, TIMED_OUT), (8, TIMED_OUT))
+    assert validation_data_keys(()) == ()

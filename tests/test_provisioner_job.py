@@ -11,6 +11,7 @@ from backable.core import (
     BitVec,
     CandidateReceipt,
     CandidateVotes,
+    Conclude,
     Confirmed,
     DisputeInputs,
     DisputeStatementSet,
@@ -24,7 +25,6 @@ from backable.core import (
 )
 from backable.core.provisioner.job import (
     CancelRequest,
-    Conclude,
     ForwardToSubscriber,
     JobConcluded,
     ProvisionerJobState,

@@ -11,7 +11,7 @@ from ..records.cores import AnyCoreState, OccupiedCore, OccupiedCoreAssumption, 
 from ..records.statements import SignedAvailabilityBitfield
 from .availability import AvailabilityThreshold, availability_threshold_met, cores_availability
 
-__all__ = ["ValidationDataMap", "core_assumption", "select_candidates"]
+__all__ = ["ValidationDataMap", "core_assumption", "select_candidates", "validation_data_keys"]
 
 ValidationDataMap = Mapping[tuple[int, OccupiedCoreAssumption], PersistedValidationData]
 
@@ -105,3 +105,24 @@ def select_candidates_given_availability(
             code_taken = True
         selected.append(found)
     return tuple(selected)
+
+
+def validation_data_keys(
+    cores: Sequence[AnyCoreState],
+) -> tuple[tuple[int, OccupiedCoreAssumption], ...]:
+    """Every `(para_id, assumption)` candidate selection may look up validation data under for
+    `cores` (seed 003 "Candidate Selection"; reference B.6), in core order, without repeats: a
+    scheduled core gives `(para, FREE)`; an occupied core gives `(next_up_on_available.para_id,
+    INCLUDED)` and `(next_up_on_time_out.para_id, TIMED_OUT)` for those that are set; a free core
+    gives nothing. What the shell fetches from the runtime before asking for inherent data.
+    """
+    keys: dict[tuple[int, OccupiedCoreAssumption], None] = {}
+    for core in cores:
+        if isinstance(core, ScheduledCore):
+            keys[(core.para_id, OccupiedCoreAssumption.FREE)] = None
+        elif isinstance(core, OccupiedCore):
+            if core.next_up_on_available is not None:
+                keys[(core.next_up_on_available.para_id, OccupiedCoreAssumption.INCLUDED)] = None
+            if core.next_up_on_time_out is not None:
+                keys[(core.next_up_on_time_out.para_id, OccupiedCoreAssumption.TIMED_OUT)] = None
+    return tuple(keys)
