@@ -37,3 +37,19 @@ def test_ruff_check_passes() -> None:
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     result = _run(ruff, "check", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_class_name_is_defined_twice_in_the_project() -> None:
+    # One vocabulary (house style 13): a concept has one class, and the shell carries the core's
+    # events instead of mirroring them, so no name needs renaming on import.
+    import ast
+    from collections import defaultdict
+
+    where: defaultdict[str, list[str]] = defaultdict(list)
+    for folder in ("core", "shell", "tests", "properties", "bench", "src"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.ClassDef):
+                    where[node.name].append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    twice = {name: places for name, places in where.items() if len(places) > 1}
+    assert not twice, twice

@@ -22,8 +22,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from backable.core import (
+    ActivatedLeaf,
+    ActiveLeavesUpdate,
+    BackableError,
     BitVec,
+    CandidateInvalid,
     CandidateReceipt,
+    CandidateValid,
     GroupRotationInfo,
     Invalid,
     OccupiedCore,
@@ -31,7 +36,10 @@ from backable.core import (
     PersistedValidationData,
     PoV,
     ProvisionerInherentData,
+    ReceiveBitfield,
+    RequestInherentData,
     ScheduledCore,
+    Second,
     Seconded,
     SignedStatement,
     SigningContext,
@@ -52,18 +60,8 @@ from ..collaborators.keystore import Keystore
 from ..collaborators.network import InProcessNetwork
 from ..collaborators.runtime_api import InMemoryChain, RelayBlockState
 from ..collaborators.validation import InMemoryValidation
-from ..collaborators.validation import Invalid as Invalid_
-from ..collaborators.validation import Valid as Valid_
 from ..node import Node
-from ..overseer.messages import (
-    CANDIDATE_BACKING,
-    PROVISIONER,
-    BitfieldDatum,
-    ProvisionableData,
-    RequestInherentData,
-    Second,
-)
-from ..overseer.signals import ActivatedLeaf, ActiveLeavesUpdate
+from ..overseer.messages import CANDIDATE_BACKING, PROVISIONER, ToJob
 from .collator import TOY_VALIDATION_CODE, Collation, Collator, toy_validation_function
 from .report import ADVERSARY_KINDS, BlockRow, InclusionRow, SimParams, SimReport
 
@@ -76,7 +74,7 @@ MAX_POV = 5 << 20
 PARA_BASE = 1000
 
 
-class SimulationError(RuntimeError):
+class SimulationError(BackableError, RuntimeError):
     """The parameters cannot describe a network (the CLI validates before this)."""
 
 
@@ -122,7 +120,7 @@ class _LyingValidation:
 
     async def validate(
         self, relay_parent: bytes, candidate: CandidateReceipt, pov: PoV
-    ) -> Valid_ | Invalid_:
+    ) -> CandidateValid | CandidateInvalid:
         h = candidate.hash()
         if h in self.sim.invalid_hashes:
             committed = self.sim.collations[h].committed
@@ -130,7 +128,7 @@ class _LyingValidation:
             pvd = self.sim.chain.blocks[relay_parent].validation_data[
                 (para, OccupiedCoreAssumption.FREE)
             ]
-            return Valid_(committed.commitments, pvd)
+            return CandidateValid(h, committed.commitments, pvd)
         return await self.inner.validate(relay_parent, candidate, pov)
 
 
@@ -348,7 +346,7 @@ class _Simulation:
                 self.invalid_hashes[collation.candidate_hash] = i
                 self.report.invalid_seconded += 1
                 await self.nodes[chosen].overseer.send(
-                    CANDIDATE_BACKING, Second(rp, collation.receipt, collation.pov)
+                    CANDIDATE_BACKING, ToJob(rp, Second(collation.receipt, collation.pov))
                 )
                 continue
             collation = self._collate(
@@ -359,7 +357,7 @@ class _Simulation:
                 new_code=new_code if upgrade else None,
             )
             await self.nodes[chosen].overseer.send(
-                CANDIDATE_BACKING, Second(rp, collation.receipt, collation.pov)
+                CANDIDATE_BACKING, ToJob(rp, Second(collation.receipt, collation.pov))
             )
         await self.settle()
         row.seconded += sum(
@@ -390,12 +388,12 @@ class _Simulation:
             ):
                 self.network.stats["bitfields with bad signatures"] += 1
                 continue
-            await author.overseer.send(PROVISIONER, ProvisionableData(rp, BitfieldDatum(signed)))
+            await author.overseer.send(PROVISIONER, ToJob(rp, ReceiveBitfield(signed)))
             sent += 1
         await self.settle()
 
         reply: asyncio.Future[ProvisionerInherentData] = asyncio.get_running_loop().create_future()
-        await author.overseer.send(PROVISIONER, RequestInherentData(rp, reply))
+        await author.overseer.send(PROVISIONER, ToJob(rp, RequestInherentData(reply)))
         data = await reply
         row.assembly_ms = author.provisioner.assembly_seconds[-1] * 1e3
         self.assembly.append(row.assembly_ms)
