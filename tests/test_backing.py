@@ -215,3 +215,17 @@ def test_a_crashed_backing_job_leaves_the_others_running() -> None:
 
     sub = asyncio.run(scenario())
     assert set(sub.job_states) == {RP2}
+
+
+
+def test_a_request_whose_id_is_not_a_future_is_dropped_and_counted() -> None:
+    # Through the shell a request's id is the future that receives the reply.
+    async def scenario() -> CandidateBackingSubsystem:
+        sub = _subsystem(0, FakeNetwork())
+        overseer = await _started(sub, RP)
+        await overseer.send("candidate-backing", ToJob(RP, GetBackedCandidates(7, ())))
+        await eventually(lambda: sum(sub.jobs.dropped.values()) == 1)
+        await overseer.stop()
+        return sub
+
+    assert asyncio.run(scenario()).stats()["dropped"] == {"request id is not a future": 1}

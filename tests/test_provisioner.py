@@ -174,3 +174,21 @@ def test_a_request_not_served_within_the_time_limit_gets_an_explicit_error() -> 
         return sub
 
     assert asyncio.run(scenario()).counters["requests timed out"] == 1
+
+
+def test_a_request_whose_id_is_not_a_future_is_dropped_and_counted() -> None:
+    # Through the shell a request's id is the future that receives the reply: any other token
+    # could never be answered, so it is refused at the door rather than left hanging.
+    async def scenario() -> ProvisionerSubsystem:
+        sub = ProvisionerSubsystem(chain(), pre_propose_ms=0)
+        overseer = await _started(sub, RP)
+        await overseer.send("provisioner", ToJob(RP, RequestInherentData(7)))
+        await overseer.send("provisioner", ToJob(RP, Subscribe(8)))
+        await eventually(lambda: sum(sub.jobs.dropped.values()) == 2)
+        await overseer.stop()
+        return sub
+
+    assert asyncio.run(scenario()).stats()["dropped"] == {
+        "request id is not a future": 1,
+        "subscriber id is not a queue": 1,
+    }
