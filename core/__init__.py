@@ -81,6 +81,7 @@ from .records.statements import (
     Valid,
     ValidityAttestation,
 )
+from .signals import ActivatedLeaf, ActiveLeavesUpdate, Conclude
 from .thresholds import (
     AvailabilityThreshold,
     availability_threshold_met,
@@ -92,7 +93,9 @@ from .thresholds import (
 __all__ = [
     "BACKING_STATEMENT_MAGIC",
     "PARAS_INHERENT_CALL_INDEX",
+    "ActivatedLeaf",
     "Active",
+    "ActiveLeavesUpdate",
     "ApprovalChecking",
     "ApprovalCheckingMultipleCandidates",
     "BackableError",
@@ -105,6 +108,7 @@ __all__ = [
     "CandidateReceipt",
     "CandidateVotes",
     "CommittedCandidateReceipt",
+    "Conclude",
     "ConcludedAgainst",
     "ConcludedFor",
     "Confirmed",
@@ -220,12 +224,28 @@ from .provisioner.candidate_selection import (  # noqa: E402
 )
 from .provisioner.dispute_selection import DisputeInputs, DisputeSelectionError, select_disputes  # noqa: E402
 from .provisioner.inherent_check import InherentProblem, check_inherent  # noqa: E402
+from .provisioner.job import (  # noqa: E402
+    ReceiveBackedCandidate,
+    ReceiveBitfield,
+    ReceiveDispute,
+    ReceiveMisbehaviourReport,
+    RequestInherentData,
+    Subscribe,
+    SubscriberClosed,
+)
 
 __all__ += [
     "AvailabilityThreshold",
     "DisputeInputs",
     "DisputeSelectionError",
     "InherentProblem",
+    "ReceiveBackedCandidate",
+    "ReceiveBitfield",
+    "ReceiveDispute",
+    "ReceiveMisbehaviourReport",
+    "RequestInherentData",
+    "Subscribe",
+    "SubscriberClosed",
     "assemble_inherent_data",
     "availability_counts",
     "availability_threshold_met",
@@ -243,6 +263,13 @@ __all__ += [
 
 # Candidate Backing: group assignment and the backing job machine (implementers' guide,
 # "Candidate Backing"; polkadot@c4ee9d46 node/core/backing/src/lib.rs).
+from .backing.events import (  # noqa: E402
+    CandidateInvalid,
+    CandidateValid,
+    GetBackedCandidates,
+    ReceiveStatement,
+    Second,
+)
 from .backing.groups import Assignment, local_assignment, validator_groups  # noqa: E402
 from .backing.job import BackingJobError, BackingJobState, new_backing_job  # noqa: E402
 from .backing.job import step as backing_step  # noqa: E402
@@ -251,6 +278,11 @@ __all__ += [
     "Assignment",
     "BackingJobError",
     "BackingJobState",
+    "CandidateInvalid",
+    "CandidateValid",
+    "GetBackedCandidates",
+    "ReceiveStatement",
+    "Second",
     "backing_step",
     "local_assignment",
     "new_backing_job",

@@ -8,10 +8,15 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from backable.core import BitVec, OccupiedCoreAssumption, ScheduledCore, assemble_inherent_data
+from backable.core import (
+    BitVec,
+    Conclude,
+    OccupiedCoreAssumption,
+    ScheduledCore,
+    assemble_inherent_data,
+)
 from backable.core.provisioner.job import (
     CancelRequest,
-    Conclude,
     ForwardToSubscriber,
     JobConcluded,
     ReceiveBackedCandidate,

@@ -2,7 +2,12 @@
 # randomness around the pure core: the keystore, the overseer and the two subsystems' async
 # drivers, the collaborators (runtime API, validation, availability store, network, dispute
 # coordinator) with their in-memory implementations, and the command line.
+# The overseer's signals are the core's records, re-exported here for drivers' convenience; the
+# messages are `ToJob` envelopes around the core's own job events (import those from
+# backable.core).
 from __future__ import annotations
+
+from backable.core import ActivatedLeaf, ActiveLeavesUpdate, Conclude
 
 from .collaborators.availability_store import (
     AvailabilityStore,
@@ -13,27 +18,12 @@ from .collaborators.availability_store import (
 )
 from .collaborators.dispute_coordinator import DisputeCoordinator, InMemoryDisputeCoordinator
 from .collaborators.keystore import Keystore, KeystoreError
-from .collaborators.network import InProcessNetwork, Network, PoVUnavailable
+from .collaborators.network import InProcessNetwork, InvalidNetworkSetting, Network, PoVFetchError
 from .collaborators.runtime_api import InMemoryChain, RelayBlockState, RuntimeApi, RuntimeApiError
 from .collaborators.validation import CandidateValidation, InMemoryValidation, ValidationCouldNotRun
 from .node import Node
-from .overseer.bus import Overseer, SubsystemNotRunning
-from .overseer.messages import (
-    CANDIDATE_BACKING,
-    PROVISIONER,
-    BackedCandidateDatum,
-    BitfieldDatum,
-    DisputeDatum,
-    GetBackedCandidates,
-    MisbehaviorDatum,
-    ProvisionableData,
-    ProvisionerError,
-    RequestBlockAuthorshipData,
-    RequestInherentData,
-    Second,
-    Statement,
-)
-from .overseer.signals import ActivatedLeaf, ActiveLeavesUpdate, Conclude
+from .overseer.bus import Overseer, OverseerError, SubsystemNotRunning
+from .overseer.messages import CANDIDATE_BACKING, PROVISIONER, ProvisionerError, ToJob
 from .sim.collator import TOY_VALIDATION_CODE, Collation, Collator, toy_validation_function
 from .subsystems.backing import CandidateBackingSubsystem
 from .subsystems.provisioner import ProvisionerSubsystem
@@ -46,40 +36,33 @@ __all__ = [
     "ActiveLeavesUpdate",
     "AvailabilityStore",
     "AvailableData",
-    "BackedCandidateDatum",
-    "BitfieldDatum",
     "CandidateBackingSubsystem",
     "CandidateValidation",
     "Collation",
     "Collator",
     "Conclude",
     "DisputeCoordinator",
-    "DisputeDatum",
-    "GetBackedCandidates",
     "InMemoryAvailabilityStore",
     "InMemoryChain",
     "InMemoryDisputeCoordinator",
     "InMemoryValidation",
     "InProcessNetwork",
     "InvalidErasureRoot",
+    "InvalidNetworkSetting",
     "Keystore",
     "KeystoreError",
-    "MisbehaviorDatum",
     "Network",
     "Node",
     "Overseer",
-    "PoVUnavailable",
-    "ProvisionableData",
+    "OverseerError",
+    "PoVFetchError",
     "ProvisionerError",
     "ProvisionerSubsystem",
     "RelayBlockState",
-    "RequestBlockAuthorshipData",
-    "RequestInherentData",
     "RuntimeApi",
     "RuntimeApiError",
-    "Second",
-    "Statement",
     "SubsystemNotRunning",
+    "ToJob",
     "ValidationCouldNotRun",
     "stand_in_erasure_root",
     "toy_validation_function",

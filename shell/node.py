@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backable.core import SignedStatement
+from backable.core import ReceiveStatement, SignedStatement
 
 from .collaborators.availability_store import InMemoryAvailabilityStore
 from .collaborators.dispute_coordinator import InMemoryDisputeCoordinator
@@ -14,7 +14,7 @@ from .collaborators.network import InProcessNetwork
 from .collaborators.runtime_api import RuntimeApi
 from .collaborators.validation import CandidateValidation
 from .overseer.bus import Overseer, SubsystemNotRunning
-from .overseer.messages import CANDIDATE_BACKING, Statement
+from .overseer.messages import CANDIDATE_BACKING, ToJob
 from .subsystems.backing import CandidateBackingSubsystem
 from .subsystems.provisioner import ProvisionerSubsystem
 
@@ -62,6 +62,8 @@ class Node:
 
     async def deliver(self, relay_parent: bytes, statement: SignedStatement) -> None:
         try:
-            await self.overseer.send(CANDIDATE_BACKING, Statement(relay_parent, statement))
+            await self.overseer.send(
+                CANDIDATE_BACKING, ToJob(relay_parent, ReceiveStatement(statement))
+            )
         except SubsystemNotRunning:
             self.network.stats["statements to stopped nodes"] += 1

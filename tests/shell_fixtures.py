@@ -7,6 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from backable.core import (
+    ActivatedLeaf,
+    ActiveLeavesUpdate,
     GroupRotationInfo,
     OccupiedCoreAssumption,
     PersistedValidationData,
@@ -21,7 +23,6 @@ from backable.shell.collaborators.network import InProcessNetwork
 from backable.shell.collaborators.runtime_api import InMemoryChain, RelayBlockState
 from backable.shell.collaborators.validation import InMemoryValidation
 from backable.shell.node import Node
-from backable.shell.overseer.signals import ActivatedLeaf, ActiveLeavesUpdate
 from backable.shell.sim.collator import TOY_VALIDATION_CODE, Collator, toy_validation_function
 
 RP = blake2_256(b"relay block 1")
@@ -75,7 +76,7 @@ def collator(para: int = 100) -> Collator:
 
 
 @dataclass
-class Network:
+class Cluster:
     """Nodes for some validators over one in-process network."""
 
     chain: InMemoryChain

@@ -7,15 +7,24 @@ from typing import Any
 
 import pytest
 
-from backable.core import PoV, Seconded, SignedStatement, Valid
+from backable.core import (
+    ActivatedLeaf,
+    ActiveLeavesUpdate,
+    GetBackedCandidates,
+    PoV,
+    ReceiveStatement,
+    Second,
+    Seconded,
+    SignedStatement,
+    Valid,
+)
 from backable.shell.collaborators.availability_store import InMemoryAvailabilityStore
 from backable.shell.collaborators.keystore import Keystore
-from backable.shell.collaborators.network import PoVUnavailable
+from backable.shell.collaborators.network import PoVFetchError
 from backable.shell.collaborators.runtime_api import InMemoryChain
 from backable.shell.collaborators.validation import InMemoryValidation
 from backable.shell.overseer.bus import Overseer
-from backable.shell.overseer.messages import GetBackedCandidates, Second, Statement
-from backable.shell.overseer.signals import ActivatedLeaf, ActiveLeavesUpdate
+from backable.shell.overseer.messages import ToJob
 from backable.shell.sim.collator import toy_validation_function
 from backable.shell.subsystems.backing import CandidateBackingSubsystem
 from tests.shell_fixtures import (
@@ -48,7 +57,7 @@ class FakeNetwork:
     async def fetch_pov(self, from_validator: int, rp: bytes, h: bytes, pov_hash: bytes) -> PoV:
         self.fetches.append(from_validator)
         if from_validator not in self.serves or self.pov is None:
-            raise PoVUnavailable(f"validator {from_validator} does not answer")
+            raise PoVFetchError(f"validator {from_validator} does not answer")
         return self.pov
 
 
@@ -76,7 +85,7 @@ async def _started(sub: CandidateBackingSubsystem, *leaves: bytes) -> Overseer:
 
 async def _backed(overseer: Overseer, hashes: tuple[bytes, ...], rp: bytes = RP) -> tuple[Any, ...]:
     reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-    await overseer.send("candidate-backing", GetBackedCandidates(rp, hashes, reply))
+    await overseer.send("candidate-backing", ToJob(rp, GetBackedCandidates(reply, hashes)))
     return await reply
 
 
@@ -89,11 +98,11 @@ def test_a_statement_with_a_forged_signature_is_rejected_and_changes_nothing() -
     async def scenario() -> CandidateBackingSubsystem:
         sub = _subsystem(4, FakeNetwork())  # validator 4: not in para 100's group, no fetches
         overseer = await _started(sub, RP)
-        await overseer.send("candidate-backing", Statement(RP, forged))
-        await overseer.send("candidate-backing", Statement(RP, out_of_range))
+        await overseer.send("candidate-backing", ToJob(RP, ReceiveStatement(forged)))
+        await overseer.send("candidate-backing", ToJob(RP, ReceiveStatement(out_of_range)))
         await eventually(lambda: sum(sub.rejected.values()) == 2)
         assert sub.job_states.get(RP) is None or sub.job_states[RP].table.candidate_hashes() == ()
-        await overseer.send("candidate-backing", Statement(RP, genuine))
+        await overseer.send("candidate-backing", ToJob(RP, ReceiveStatement(genuine)))
         await eventually(lambda: sub.counters["statements imported"] == 1)
         await overseer.stop()
         return sub
@@ -113,13 +122,11 @@ def test_a_pov_fetch_failing_from_the_first_backer_succeeds_from_the_second() ->
     async def scenario() -> CandidateBackingSubsystem:
         sub = _subsystem(2, network)  # validator 2, in para 100's group with 0 and 1
         overseer = await _started(sub, RP)
-        await overseer.send(
-            "candidate-backing", Statement(RP, sign(0, Seconded(collation.committed)))
-        )
+        first = ReceiveStatement(sign(0, Seconded(collation.committed)))
+        await overseer.send("candidate-backing", ToJob(RP, first))
         await eventually(lambda: network.fetches == [0] and sub.counters["pov fetches failed"] == 1)
-        await overseer.send(
-            "candidate-backing", Statement(RP, sign(1, Valid(collation.candidate_hash)))
-        )
+        second = ReceiveStatement(sign(1, Valid(collation.candidate_hash)))
+        await overseer.send("candidate-backing", ToJob(RP, second))
         await eventually(lambda: len(network.shared) == 1)
         backed = await _backed(overseer, (collation.candidate_hash,))
         await overseer.stop()
@@ -140,7 +147,8 @@ def test_seconding_validates_stores_signs_and_shares() -> None:
     async def scenario() -> CandidateBackingSubsystem:
         sub = _subsystem(0, network)
         overseer = await _started(sub, RP)
-        await overseer.send("candidate-backing", Second(RP, collation.receipt, collation.pov))
+        second = ToJob(RP, Second(collation.receipt, collation.pov))
+        await overseer.send("candidate-backing", second)
         await eventually(lambda: len(network.shared) == 1)
         await overseer.stop()
         return sub
@@ -159,7 +167,8 @@ def test_an_invalid_candidate_we_were_asked_to_second_is_reported_and_voted_inva
     async def scenario() -> CandidateBackingSubsystem:
         sub = _subsystem(0, network)
         overseer = await _started(sub, RP)
-        await overseer.send("candidate-backing", Second(RP, collation.receipt, collation.pov))
+        second = ToJob(RP, Second(collation.receipt, collation.pov))
+        await overseer.send("candidate-backing", second)
         await eventually(lambda: len(network.shared) == 1)
         await overseer.stop()
         return sub
@@ -183,7 +192,7 @@ def test_a_deactivated_leaf_ends_its_backing_job_and_later_requests_get_nothing(
     asyncio.run(scenario())
 
 
-class _CrashingChain(InMemoryChain):
+class _CrashingValidatorsChain(InMemoryChain):
     async def validators(self, relay_parent: bytes) -> Any:
         if relay_parent == RP:
             raise ZeroDivisionError("a bug in a collaborator")
@@ -195,12 +204,13 @@ def test_a_crashed_backing_job_leaves_the_others_running() -> None:
     network = FakeNetwork()
 
     async def scenario() -> CandidateBackingSubsystem:
-        crashing = _CrashingChain()
+        crashing = _CrashingValidatorsChain()
         crashing.blocks = chain(RP, RP2).blocks
         sub = _subsystem(0, network, crashing)
         overseer = await _started(sub, RP, RP2)
         await eventually(lambda: sub.jobs.counters["jobs crashed"] == 1)
-        await overseer.send("candidate-backing", Second(RP2, collation.receipt, collation.pov))
+        second = ToJob(RP2, Second(collation.receipt, collation.pov))
+        await overseer.send("candidate-backing", second)
         await eventually(lambda: len(network.shared) == 1)
         await overseer.stop()
         return sub
@@ -217,8 +227,8 @@ def test_observers_see_rejections_misbehaviour_and_job_states_through_read_only_
     async def scenario() -> CandidateBackingSubsystem:
         sub = _subsystem(4, FakeNetwork())
         overseer = await _started(sub, RP)
-        await overseer.send("candidate-backing", Statement(RP, forged))
-        await overseer.send("candidate-backing", Statement(RP, genuine))
+        await overseer.send("candidate-backing", ToJob(RP, ReceiveStatement(forged)))
+        await overseer.send("candidate-backing", ToJob(RP, ReceiveStatement(genuine)))
         await eventually(lambda: sub.counters["statements imported"] == 1)
         await overseer.stop()
         return sub
@@ -240,3 +250,15 @@ def test_an_offered_pov_is_served_to_peers() -> None:
     assert sub.pov_source(b"\x01" * 32) is None
     sub.offer_pov(b"\x01" * 32, pov)
     assert sub.pov_source(b"\x01" * 32) == pov
+
+def test_a_request_whose_id_is_not_a_future_is_dropped_and_counted() -> None:
+    # Through the shell a request's id is the future that receives the reply.
+    async def scenario() -> CandidateBackingSubsystem:
+        sub = _subsystem(0, FakeNetwork())
+        overseer = await _started(sub, RP)
+        await overseer.send("candidate-backing", ToJob(RP, GetBackedCandidates(7, ())))
+        await eventually(lambda: sum(sub.jobs.dropped.values()) == 1)
+        await overseer.stop()
+        return sub
+
+    assert asyncio.run(scenario()).stats()["dropped"] == {"request id is not a future": 1}

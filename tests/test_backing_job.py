@@ -9,6 +9,7 @@ import pytest
 from backable.core import (
     BackedCandidate,
     BitVec,
+    Conclude,
     Explicit,
     Implicit,
     Invalid,
@@ -23,7 +24,6 @@ from backable.core.backing.events import (
     AvailableDataStored,
     CandidateInvalid,
     CandidateValid,
-    Conclude,
     FetchPoV,
     GetBackedCandidates,
     ImportToDisputeCoordinator,
@@ -475,3 +475,11 @@ def test_something_that_is_not_a_backing_event_is_refused_by_name() -> None:
     with pytest.raises(BackingJobError) as refused:
         step(job(), "Second")  # type: ignore[arg-type]
     assert str(refused.value) == "step: 'Second' is not a backing job event"
+
+
+def test_a_request_id_is_an_opaque_token_handed_back_unchanged() -> None:
+    # The shell passes its reply future; any hashable will do.
+    token = object()
+    assert Playbook(step, job()) >> GetBackedCandidates(token, ()) << ReplyBackedCandidates(
+        token, ()
+    )

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from backable.core import PoV, Valid
-from backable.shell.collaborators.network import InProcessNetwork, PoVUnavailable
+from backable.shell.collaborators.network import InProcessNetwork, PoVFetchError
 from tests.shell_fixtures import sign
 
 
@@ -57,9 +57,9 @@ def test_a_pov_is_served_only_by_a_peer_that_has_it() -> None:
 
         net.register(1, deliver, lambda h: pov if h == b"\x01" * 32 else None)
         assert await net.fetch_pov(1, b"\x00" * 32, b"\x01" * 32, pov.hash()) == pov
-        with pytest.raises(PoVUnavailable, match="lacks"):
+        with pytest.raises(PoVFetchError, match="lacks"):
             await net.fetch_pov(1, b"\x00" * 32, b"\x02" * 32, pov.hash())
-        with pytest.raises(PoVUnavailable, match="does not serve"):
+        with pytest.raises(PoVFetchError, match="does not serve"):
             await net.fetch_pov(9, b"\x00" * 32, b"\x01" * 32, pov.hash())
 
     asyncio.run(scenario())

@@ -6,27 +6,26 @@ import asyncio
 
 import pytest
 
-from backable.core import SigningContext, check_inherent
-from backable.shell.overseer.messages import (
-    CANDIDATE_BACKING,
-    PROVISIONER,
-    ProvisionerError,
+from backable.core import (
+    ActiveLeavesUpdate,
     RequestInherentData,
     Second,
+    SigningContext,
+    check_inherent,
 )
-from backable.shell.overseer.signals import ActiveLeavesUpdate
-from tests.shell_fixtures import RP, RP2, Network, chain, collator, eventually, validation_data
+from backable.shell.overseer.messages import CANDIDATE_BACKING, PROVISIONER, ProvisionerError, ToJob
+from tests.shell_fixtures import RP, RP2, Cluster, chain, collator, eventually, validation_data
 
 
 def test_a_collators_candidate_is_backed_and_reaches_the_block_authors_inherent() -> None:
     async def scenario() -> None:
-        network = Network(chain())
+        network = Cluster(chain())
         await network.start()
         try:
             collation = collator(100).collate(RP, validation_data(100), 6)
             seconder = network.nodes[0]
             await seconder.overseer.send(
-                CANDIDATE_BACKING, Second(RP, collation.receipt, collation.pov)
+                CANDIDATE_BACKING, ToJob(RP, Second(collation.receipt, collation.pov))
             )
             author = network.nodes[4]  # in the other group: it only tallies
             await eventually(lambda: author.backing.stats()["candidates_backed"] == 1)
@@ -37,7 +36,7 @@ def test_a_collators_candidate_is_backed_and_reaches_the_block_authors_inherent(
                 )
             )
             reply: asyncio.Future = asyncio.get_running_loop().create_future()
-            await author.overseer.send(PROVISIONER, RequestInherentData(RP, reply))
+            await author.overseer.send(PROVISIONER, ToJob(RP, RequestInherentData(reply)))
             data = await reply
         finally:
             await network.stop()
@@ -71,7 +70,7 @@ def test_a_collators_candidate_is_backed_and_reaches_the_block_authors_inherent(
 
 def test_a_deactivated_leaf_ends_the_jobs_of_both_subsystems() -> None:
     async def scenario() -> None:
-        network = Network(chain(RP, RP2), indices=(0, 4))
+        network = Cluster(chain(RP, RP2), indices=(0, 4))
         await network.start(RP, RP2)
         node = network.nodes[0]
         await eventually(
@@ -87,7 +86,7 @@ def test_a_deactivated_leaf_ends_the_jobs_of_both_subsystems() -> None:
             )
         )
         reply: asyncio.Future = asyncio.get_running_loop().create_future()
-        await node.overseer.send(PROVISIONER, RequestInherentData(RP, reply))
+        await node.overseer.send(PROVISIONER, ToJob(RP, RequestInherentData(reply)))
         with pytest.raises(ProvisionerError, match="no provisioning job"):
             await reply
         await network.stop()

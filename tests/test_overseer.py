@@ -5,8 +5,14 @@ from typing import Any
 
 import pytest
 
-from backable.shell.overseer.bus import Inbox, Overseer, SubsystemContext, SubsystemNotRunning
-from backable.shell.overseer.signals import ActiveLeavesUpdate, Conclude
+from backable.core import ActiveLeavesUpdate, BackableError, Conclude
+from backable.shell.overseer.bus import (
+    Inbox,
+    Overseer,
+    OverseerError,
+    SubsystemContext,
+    SubsystemNotRunning,
+)
 from tests.shell_fixtures import eventually
 
 
@@ -82,18 +88,26 @@ def test_subsystems_get_conclude_and_exit_and_messages_reach_them_in_order() -> 
     assert [x for x in recorder.seen if isinstance(x, int)] == [1, 2]
 
 
-def test_registering_twice_or_after_start_is_refused() -> None:
+def test_registering_twice_or_after_start_and_starting_twice_are_overseer_errors() -> None:
     async def scenario() -> None:
         overseer = Overseer()
         overseer.register(Recorder())
-        with pytest.raises(ValueError, match="is registered"):
+        with pytest.raises(OverseerError, match="is registered"):
             overseer.register(Recorder())
         await overseer.start()
-        with pytest.raises(RuntimeError, match="before starting"):
+        with pytest.raises(OverseerError, match="before starting"):
             overseer.register(Recorder("late"))
+        with pytest.raises(OverseerError, match="already started"):
+            await overseer.start()
         await overseer.stop()
 
     asyncio.run(scenario())
+
+
+def test_an_inbox_without_capacity_is_an_overseer_error_of_the_librarys_family() -> None:
+    with pytest.raises(OverseerError, match="capacity must be at least 1, not 0") as refused:
+        Inbox(capacity=0)
+    assert isinstance(refused.value, BackableError)
 
 
 def test_a_failing_subsystem_is_logged_and_marked_not_running() -> None:

@@ -8,18 +8,20 @@ from typing import Any
 
 import pytest
 
-from backable.core import BitVec, ProvisionerInherentData, SignedAvailabilityBitfield
+from backable.core import (
+    ActivatedLeaf,
+    ActiveLeavesUpdate,
+    BitVec,
+    ProvisionerInherentData,
+    ReceiveBitfield,
+    RequestInherentData,
+    SignedAvailabilityBitfield,
+    Subscribe,
+)
 from backable.shell.collaborators.dispute_coordinator import InMemoryDisputeCoordinator
 from backable.shell.collaborators.runtime_api import InMemoryChain
 from backable.shell.overseer.bus import Overseer
-from backable.shell.overseer.messages import (
-    BitfieldDatum,
-    ProvisionableData,
-    ProvisionerError,
-    RequestBlockAuthorshipData,
-    RequestInherentData,
-)
-from backable.shell.overseer.signals import ActivatedLeaf, ActiveLeavesUpdate
+from backable.shell.overseer.messages import ProvisionerError, ToJob
 from backable.shell.subsystems.provisioner import ProvisionerSubsystem
 from tests.shell_fixtures import RP, RP2, chain, eventually
 
@@ -39,7 +41,7 @@ async def _started(sub: ProvisionerSubsystem, *leaves: bytes) -> Overseer:
 
 async def _request(overseer: Overseer, relay_parent: bytes) -> ProvisionerInherentData:
     reply: asyncio.Future[ProvisionerInherentData] = asyncio.get_running_loop().create_future()
-    await overseer.send("provisioner", RequestInherentData(relay_parent, reply))
+    await overseer.send("provisioner", ToJob(relay_parent, RequestInherentData(reply)))
     return await reply
 
 
@@ -48,7 +50,7 @@ def test_a_request_before_the_delay_is_answered_when_it_ends_and_one_after_at_on
         sub = ProvisionerSubsystem(chain(), pre_propose_ms=150)
         overseer = await _started(sub, RP)
         activated = time.perf_counter()
-        await overseer.send("provisioner", ProvisionableData(RP, BitfieldDatum(_bitfield(0))))
+        await overseer.send("provisioner", ToJob(RP, ReceiveBitfield(_bitfield(0))))
         await _request(overseer, RP)
         early = time.perf_counter() - activated
         asked = time.perf_counter()
@@ -69,7 +71,7 @@ def test_a_request_for_a_relay_parent_with_no_job_gets_an_error_and_is_counted()
         overseer = await _started(sub, RP)
         with pytest.raises(ProvisionerError, match="no provisioning job for relay parent"):
             await _request(overseer, RP2)
-        await overseer.send("provisioner", ProvisionableData(RP2, BitfieldDatum(_bitfield(1))))
+        await overseer.send("provisioner", ToJob(RP2, ReceiveBitfield(_bitfield(1))))
         await eventually(lambda: sub.jobs.dropped["no job for relay parent"] == 2)
         await overseer.stop()
         return sub
@@ -114,7 +116,7 @@ def test_conclude_finishes_within_the_grace_period_when_a_job_hangs() -> None:
     assert asyncio.run(scenario()) < 1.0
 
 
-class _CrashingChain(InMemoryChain):
+class _CrashingCoresChain(InMemoryChain):
     async def availability_cores(self, relay_parent: bytes) -> Any:
         if relay_parent == RP:
             raise ZeroDivisionError("a bug in a collaborator")
@@ -123,7 +125,7 @@ class _CrashingChain(InMemoryChain):
 
 def test_a_crashed_job_leaves_the_subsystem_serving_other_relay_parents() -> None:
     async def scenario() -> ProvisionerSubsystem:
-        crashing = _CrashingChain()
+        crashing = _CrashingCoresChain()
         crashing.blocks = chain(RP, RP2).blocks
         sub = ProvisionerSubsystem(crashing, pre_propose_ms=0)
         overseer = await _started(sub, RP, RP2)
@@ -144,16 +146,16 @@ def test_block_authors_subscribed_to_provisionable_data_get_a_copy_of_every_datu
         sub = ProvisionerSubsystem(chain(), pre_propose_ms=0)
         overseer = await _started(sub, RP)
         channel: asyncio.Queue[Any] = asyncio.Queue()
-        await overseer.send("provisioner", RequestBlockAuthorshipData(RP, channel))
+        await overseer.send("provisioner", ToJob(RP, Subscribe(channel)))
         for v in (0, 1):
-            await overseer.send("provisioner", ProvisionableData(RP, BitfieldDatum(_bitfield(v))))
+            await overseer.send("provisioner", ToJob(RP, ReceiveBitfield(_bitfield(v))))
         got = [await channel.get(), await channel.get()]
         data = await _request(overseer, RP)
         assert [b.validator_index for b in data.bitfields] == [0, 1]
         await overseer.stop()
         return got
 
-    assert asyncio.run(scenario()) == [BitfieldDatum(_bitfield(0)), BitfieldDatum(_bitfield(1))]
+    assert asyncio.run(scenario()) == [ReceiveBitfield(_bitfield(0)), ReceiveBitfield(_bitfield(1))]
 
 
 class _SlowDisputes(InMemoryDisputeCoordinator):
@@ -186,3 +188,19 @@ def test_observers_read_assembly_times_as_a_tuple_in_serving_order() -> None:
 
     times = asyncio.run(scenario()).assembly_times
     assert isinstance(times, tuple) and len(times) == 2 and all(t >= 0 for t in times)
+def test_a_request_whose_id_is_not_a_future_is_dropped_and_counted() -> None:
+    # Through the shell a request's id is the future that receives the reply: any other token
+    # could never be answered, so it is refused at the door rather than left hanging.
+    async def scenario() -> ProvisionerSubsystem:
+        sub = ProvisionerSubsystem(chain(), pre_propose_ms=0)
+        overseer = await _started(sub, RP)
+        await overseer.send("provisioner", ToJob(RP, RequestInherentData(7)))
+        await overseer.send("provisioner", ToJob(RP, Subscribe(8)))
+        await eventually(lambda: sum(sub.jobs.dropped.values()) == 2)
+        await overseer.stop()
+        return sub
+
+    assert asyncio.run(scenario()).stats()["dropped"] == {
+        "request id is not a future": 1,
+        "subscriber id is not a queue": 1,
+    }

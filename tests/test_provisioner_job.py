@@ -11,6 +11,7 @@ from backable.core import (
     BitVec,
     CandidateReceipt,
     CandidateVotes,
+    Conclude,
     Confirmed,
     DisputeInputs,
     DisputeStatementSet,
@@ -25,7 +26,6 @@ from backable.core import (
 )
 from backable.core.provisioner.job import (
     CancelRequest,
-    Conclude,
     ForwardToSubscriber,
     JobConcluded,
     ProvisionerJobState,
@@ -245,3 +245,21 @@ def test_misbehaviour_reports_and_dispute_data_are_kept_as_they_came() -> None:
     state, _ = step(state, dispute)
     assert list(state.misbehaviour_reports) == [report]
     assert list(state.dispute_data) == [dispute]
+
+
+def test_request_and_subscriber_ids_are_opaque_tokens_handed_back_unchanged() -> None:
+    # The shell passes its reply future and its subscriber queue; any hashable will do.
+    request, subscriber = object(), ("author", 1)
+    book = (
+        Playbook(step, fresh())
+        >> Subscribe(subscriber)
+        << nothing
+        >> ReceiveBitfield(BF0)
+        << ForwardToSubscriber(subscriber, ReceiveBitfield(BF0))
+        >> RequestInherentData(request)
+        << nothing
+        >> Conclude()
+        << CancelRequest(request)
+        << JobConcluded()
+    )
+    assert book

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from backable.core import (
+    CandidateInvalid,
+    CandidateValid,
     Invalid,
     OccupiedCoreAssumption,
     Seconded,
@@ -23,8 +25,6 @@ from backable.core import (
 )
 from backable.shell.collaborators.keystore import Keystore
 from backable.shell.collaborators.validation import InMemoryValidation
-from backable.shell.collaborators.validation import Invalid as Invalid_
-from backable.shell.collaborators.validation import Valid as Valid_
 from backable.shell.sim.adversaries import (
     Adversaries,
     Collusion,
@@ -105,8 +105,8 @@ def test_lying_validation_passes_colluding_candidates_and_validates_the_rest() -
 
     passed, refused, honestly = asyncio.run(verdicts())
     pvd = chain.state(rp).validation_data[(chain.paras[0], OccupiedCoreAssumption.FREE)]
-    assert passed == Valid_(colluding.committed.commitments, pvd)
-    assert isinstance(refused, Invalid_) and isinstance(honestly, Invalid_)
+    assert passed == CandidateValid(colluding.candidate_hash, colluding.committed.commitments, pvd)
+    assert isinstance(refused, CandidateInvalid) and isinstance(honestly, CandidateInvalid)
 
 
 # -- the statement-sending adversaries ------------------------------------------------------
@@ -125,18 +125,18 @@ class _Table:
 
 
 @dataclass
-class _Job:
+class _StubJob:
     table: _Table = field(default_factory=_Table)
     issued: frozenset[bytes] = frozenset()
     seconded: bytes | None = None
 
 
 @dataclass
-class _Backing:
-    job: _Job | None = None
+class _StubBacking:
+    job: _StubJob | None = None
     offered: dict[bytes, object] = field(default_factory=dict)
 
-    def job_state(self, relay_parent: bytes) -> _Job | None:
+    def job_state(self, relay_parent: bytes) -> _StubJob | None:
         return self.job
 
     def offer_pov(self, candidate_hash: bytes, pov: object) -> None:
@@ -144,8 +144,8 @@ class _Backing:
 
 
 @dataclass
-class _Node:
-    backing: _Backing = field(default_factory=_Backing)
+class _StubNode:
+    backing: _StubBacking = field(default_factory=_StubBacking)
 
 
 @dataclass
@@ -156,7 +156,7 @@ class _Network:
         self.sent.append((v, statement))
 
 
-def _inject(adversaries: Adversaries, nodes: list[_Node], candidates: list[Collation]) -> tuple[
+def _inject(adversaries: Adversaries, nodes: list[_StubNode], candidates: list[Collation]) -> tuple[
     Misbehaviour, _Network, ChainModel, bytes
 ]:
     chain = _chain()
@@ -196,8 +196,8 @@ def test_out_of_group_voters_vouch_for_another_groups_candidate_and_forgers_forg
     chain = _chain()
     rp = chain.build(0)[0]
     first_core = _collate(chain, 0, rp)  # backed by group 0: validators 0, 1, 2
-    nodes = [_Node() for _ in range(N)]
-    nodes[0].backing.job = _Job(_Table(known={first_core.candidate_hash}))  # the author's table
+    nodes = [_StubNode() for _ in range(N)]
+    nodes[0].backing.job = _StubJob(_Table(known={first_core.candidate_hash}))  # the author's table
     adversaries = Adversaries({"out_of_group": (4,), "forge": (5,)})
     misbehaviour, network, _, rp = _inject(adversaries, nodes, [first_core])
     assert misbehaviour.injected == {"UnauthorizedStatement": 1, "ForgedSignature": 1}
@@ -210,12 +210,12 @@ def test_out_of_group_voters_vouch_for_another_groups_candidate_and_forgers_forg
 
 def test_no_candidate_the_author_knows_means_nothing_to_vote_on_or_forge() -> None:
     adversaries = Adversaries({"out_of_group": (4,), "forge": (5,)})
-    misbehaviour, network, _, _ = _inject(adversaries, [_Node() for _ in range(N)], [])
+    misbehaviour, network, _, _ = _inject(adversaries, [_StubNode() for _ in range(N)], [])
     assert misbehaviour.injected == {} and network.sent == []
 
 
 def test_an_equivocator_seconds_two_candidates_and_serves_their_povs() -> None:
-    nodes = [_Node() for _ in range(N)]
+    nodes = [_StubNode() for _ in range(N)]
     misbehaviour, network, _, rp = _inject(Adversaries({"second_two": (1,)}), nodes, [])
     assert misbehaviour.injected == {"MultipleCandidates": 1}
     assert [v for v, _ in network.sent] == [1, 1]
@@ -227,18 +227,18 @@ def test_an_equivocator_seconds_two_candidates_and_serves_their_povs() -> None:
 
 
 def test_an_equivocator_that_already_seconded_adds_one_more() -> None:
-    nodes = [_Node() for _ in range(N)]
-    nodes[1].backing.job = _Job(seconded=b"\x01" * 32)
+    nodes = [_StubNode() for _ in range(N)]
+    nodes[1].backing.job = _StubJob(seconded=b"\x01" * 32)
     misbehaviour, network, _, _ = _inject(Adversaries({"second_two": (1,)}), nodes, [])
     assert misbehaviour.injected == {"MultipleCandidates": 1} and len(network.sent) == 1
 
 
 def test_a_double_voter_contradicts_its_own_valid_vote_with_invalid() -> None:
     h, other = b"\x07" * 32, b"\x08" * 32
-    nodes = [_Node() for _ in range(N)]
+    nodes = [_StubNode() for _ in range(N)]
     # It voted Valid on h; on `other` its own vote is missing from its table: nothing to contradict.
     table = _Table(mine={h: [(1, Valid(h), b""), (2, Valid(h), b"")]})
-    nodes[2].backing.job = _Job(table, issued=frozenset({h, other}))
+    nodes[2].backing.job = _StubJob(table, issued=frozenset({h, other}))
     misbehaviour, network, _, rp = _inject(Adversaries({"double_vote": (2,)}), nodes, [])
     assert misbehaviour.injected == {"ValidityDoubleVote": 1}
     [(voter, vote)] = network.sent
@@ -247,8 +247,8 @@ def test_a_double_voter_contradicts_its_own_valid_vote_with_invalid() -> None:
 
 def test_a_double_voter_that_withholds_its_statements_sends_nothing() -> None:
     h = b"\x07" * 32
-    nodes = [_Node() for _ in range(N)]
-    nodes[2].backing.job = _Job(_Table(mine={h: [(2, object(), b"")]}), issued=frozenset({h}))
+    nodes = [_StubNode() for _ in range(N)]
+    nodes[2].backing.job = _StubJob(_Table(mine={h: [(2, object(), b"")]}), issued=frozenset({h}))
     adversaries = Adversaries({"double_vote": (2,), "withhold_statements": (2,)})
     misbehaviour, network, _, _ = _inject(adversaries, nodes, [])
     assert misbehaviour.injected == {} and network.sent == []

@@ -39,19 +39,19 @@ def _pending(collation: Collation, group: int = 0) -> Pending:
 
 
 @dataclass
-class _Job:
+class _TallyJob:
     seconded: bytes | None
 
 
 @dataclass
-class _Backing:
-    job: _Job | None = None
+class _TallyBacking:
+    job: _TallyJob | None = None
     misbehaviour_found: tuple[tuple[bytes, int, Any], ...] = ()
     rejections: tuple[tuple[bytes, str, SignedStatement], ...] = ()
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     dropped: dict[str, int] = field(default_factory=dict)
 
-    def job_state(self, relay_parent: bytes) -> _Job | None:
+    def job_state(self, relay_parent: bytes) -> _TallyJob | None:
         return self.job
 
     def stats(self) -> dict[str, Any]:
@@ -67,13 +67,17 @@ class _Provisioner:
 
 
 @dataclass
-class _Node:
-    backing: _Backing = field(default_factory=_Backing)
+class _TallyNode:
+    backing: _TallyBacking = field(default_factory=_TallyBacking)
     provisioner: _Provisioner = field(default_factory=_Provisioner)
 
 
 def test_nodes_that_seconded_at_a_relay_parent_are_counted() -> None:
-    nodes = [_Node(_Backing(_Job(b"\x01" * 32))), _Node(_Backing(_Job(None))), _Node()]
+    nodes = [
+        _TallyNode(_TallyBacking(_TallyJob(b"\x01" * 32))),
+        _TallyNode(_TallyBacking(_TallyJob(None))),
+        _TallyNode(),
+    ]
     assert seconded_at(nodes, RP) == 1  # type: ignore[arg-type]
 
 
@@ -150,9 +154,9 @@ def _double_vote(v: int, *, forged: bool = False) -> ValidityDoubleVote:
 def test_misbehaviour_seen_by_many_nodes_is_counted_once_with_its_evidence_checked() -> None:
     good, bad = _double_vote(1), _double_vote(2, forged=True)
     forged = SignedStatement(Valid(b"\x05" * 32), 4, bytes(64))
-    a = _Node(_Backing(misbehaviour_found=((RP, 1, good), (RP, 2, bad))))
-    b = _Node(
-        _Backing(
+    a = _TallyNode(_TallyBacking(misbehaviour_found=((RP, 1, good), (RP, 2, bad))))
+    b = _TallyNode(
+        _TallyBacking(
             misbehaviour_found=((RP, 1, good),),
             rejections=((RP, "bad signature", forged), (RP, "not in group", forged)),
         )
@@ -170,8 +174,8 @@ def test_finish_sums_the_rows_and_gathers_dropped_messages_by_reason() -> None:
         BlockRow(2, 3, seconded=1, backed=1, included=2, timed_out=1),
     ]
     tally.delays, tally.assembly = [1, 2], [3.0, 1.0, 2.0]
-    node = _Node(
-        _Backing(rejected_by_reason={"not in group": 2}, dropped={"no job": 1}),
+    node = _TallyNode(
+        _TallyBacking(rejected_by_reason={"not in group": 2}, dropped={"no job": 1}),
         _Provisioner(dropped={"late": 0}),
     )
     network = InProcessNetwork()

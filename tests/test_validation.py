@@ -5,13 +5,8 @@ from dataclasses import replace
 
 import pytest
 
-from backable.core import PoV
-from backable.shell.collaborators.validation import (
-    InMemoryValidation,
-    Invalid,
-    Valid,
-    ValidationCouldNotRun,
-)
+from backable.core import CandidateInvalid, CandidateValid, PoV
+from backable.shell.collaborators.validation import InMemoryValidation, ValidationCouldNotRun
 from backable.shell.sim.collator import toy_validation_function
 from tests.shell_fixtures import PARAS, RP, chain, collator, validation_data
 
@@ -27,7 +22,9 @@ def _validate(receipt, pov, functions=None):  # type: ignore[no-untyped-def]
 
 def test_a_good_candidate_is_valid_with_its_commitments_and_validation_data() -> None:
     c = collator(100).collate(RP, validation_data(100), 6)
-    assert _validate(c.receipt, c.pov) == Valid(c.committed.commitments, validation_data(100))
+    assert _validate(c.receipt, c.pov) == CandidateValid(
+        c.candidate_hash, c.committed.commitments, validation_data(100)
+    )
 
 
 @pytest.mark.parametrize(
@@ -53,7 +50,8 @@ def test_each_check_around_execution_names_its_failure(tamper: str, reason: str)
     elif tamper == "commitments":
         receipt = replace(receipt, commitments_hash=bytes(32))
     result = _validate(receipt, pov)
-    assert isinstance(result, Invalid) and result.reason.startswith(reason)
+    assert isinstance(result, CandidateInvalid) and result.reason.startswith(reason)
+    assert result.candidate_hash == receipt.hash()
 
 
 def test_a_para_without_a_validation_function_cannot_be_validated() -> None:

@@ -5,6 +5,7 @@
 # shell to perform. Nothing here does anything; the shell does the I/O and reports back.
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Union
 
@@ -17,6 +18,7 @@ from ..records.candidate import (
 )
 from ..records.misbehavior import Misbehavior
 from ..records.statements import AnyStatement, SignedStatement
+from ..signals import Conclude
 
 __all__ = [
     "AvailableDataStored",
@@ -24,7 +26,6 @@ __all__ = [
     "BackingEvent",
     "CandidateInvalid",
     "CandidateValid",
-    "Conclude",
     "FetchPoV",
     "GetBackedCandidates",
     "ImportToDisputeCoordinator",
@@ -71,9 +72,10 @@ class StatementSigned:
 
 @dataclass(frozen=True, slots=True)
 class GetBackedCandidates:
-    """The provisioner asks which of `hashes` are backable; answer `request_id`."""
+    """The provisioner asks which of `hashes` are backable; answer `request_id`, any hashable
+    token the caller chooses; the core only compares it and hands it back in the reply effect."""
 
-    request_id: int
+    request_id: Hashable
     hashes: tuple[bytes, ...]
 
 
@@ -120,11 +122,6 @@ class AvailableDataStored:
     """The availability store acknowledged `StoreAvailableData`."""
 
     candidate_hash: bytes
-
-
-@dataclass(frozen=True, slots=True)
-class Conclude:
-    """The job ends; later events are ignored."""
 
 
 BackingEvent = Union[  # noqa: UP007
@@ -211,7 +208,9 @@ class ReportInvalidToCandidateSelection:
 
 @dataclass(frozen=True, slots=True)
 class ReplyBackedCandidates:
-    request_id: int
+    """The answer to `GetBackedCandidates`, carrying its `request_id` back unchanged."""
+
+    request_id: Hashable
     candidates: tuple[BackedCandidate, ...]
 
 

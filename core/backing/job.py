@@ -36,13 +36,13 @@ from ..records.statements import (
     SigningContext,
     Valid,
 )
+from ..signals import Conclude
 from .events import (
     AvailableDataStored,
     BackingEffect,
     BackingEvent,
     CandidateInvalid,
     CandidateValid,
-    Conclude,
     FetchPoV,
     GetBackedCandidates,
     ImportToDisputeCoordinator,

@@ -24,7 +24,7 @@
 # receive them.
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Union
 
@@ -37,6 +37,7 @@ from ..records.candidate import PersistedValidationData
 from ..records.cores import AnyCoreState, OccupiedCoreAssumption
 from ..records.inherent import ProvisionerInherentData
 from ..records.statements import SignedAvailabilityBitfield
+from ..signals import Conclude
 from ..thresholds import AvailabilityThreshold, availability_threshold_met
 from .assemble import assemble_inherent_data
 from .dispute_selection import DisputeInputs
@@ -44,7 +45,6 @@ from .dispute_selection import DisputeInputs
 __all__ = [
     "PRE_PROPOSE_TIMEOUT_MS",
     "CancelRequest",
-    "Conclude",
     "ForwardToSubscriber",
     "JobConcluded",
     "ProvisionerEffect",
@@ -100,31 +100,34 @@ class RequestInherentData:
     """A block author asks for inherent data; `disputes` is what the shell fetched for dispute
     selection at the time of the request (None: no disputes). `validation_data`, when given, is
     the persisted validation data the shell fetched at the time of the request (the node queries
-    the runtime in `select_candidates`) and replaces the job's own."""
+    the runtime in `select_candidates`) and replaces the job's own.
+    `request_id` is any hashable token the caller chooses; the core only compares it and hands it
+    back in the reply effect (`ReplyInherentData` or `CancelRequest`)."""
 
-    request_id: int
+    request_id: Hashable
     disputes: DisputeInputs | None = None
     validation_data: PMap[tuple[int, OccupiedCoreAssumption], PersistedValidationData] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Subscribe:
-    subscriber_id: int
+    """A block author's channel that receives every later datum (seed 000). `subscriber_id` is any
+    hashable token the caller chooses; the core only compares it and hands it back in
+    `ForwardToSubscriber`."""
+
+    subscriber_id: Hashable
 
 
 @dataclass(frozen=True, slots=True)
 class SubscriberClosed:
-    subscriber_id: int
+    """The channel of `subscriber_id` (the token given to `Subscribe`) is gone."""
+
+    subscriber_id: Hashable
 
 
 @dataclass(frozen=True, slots=True)
 class TimerFired:
     """The pre-propose timer started by `StartTimer` has elapsed."""
-
-
-@dataclass(frozen=True, slots=True)
-class Conclude:
-    pass
 
 
 ProvisionableDatum = Union[  # noqa: UP007
@@ -144,13 +147,13 @@ class StartTimer:
 
 @dataclass(frozen=True, slots=True)
 class ReplyInherentData:
-    request_id: int
+    request_id: Hashable
     data: ProvisionerInherentData
 
 
 @dataclass(frozen=True, slots=True)
 class ForwardToSubscriber:
-    subscriber_id: int
+    subscriber_id: Hashable
     datum: ProvisionableDatum
 
 
@@ -158,7 +161,7 @@ class ForwardToSubscriber:
 class CancelRequest:
     """The request will never be answered (the job concluded); the shell closes it."""
 
-    request_id: int
+    request_id: Hashable
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +188,7 @@ class ProvisionerJobState:
     candidates: PVector[BackedCandidate] = field(default_factory=pvector)
     misbehaviour_reports: PVector[ReceiveMisbehaviourReport] = field(default_factory=pvector)
     dispute_data: PVector[ReceiveDispute] = field(default_factory=pvector)
-    subscribers: PVector[int] = field(default_factory=pvector)
+    subscribers: PVector[Hashable] = field(default_factory=pvector)
     parked: PVector[RequestInherentData] = field(default_factory=pvector)
     ready: bool = False
     concluded: bool = False

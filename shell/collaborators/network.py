@@ -11,14 +11,17 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
 
-from backable.core import PoV, SignedStatement
-from backable.core.errors import BackableError
+from backable.core import BackableError, PoV, SignedStatement
 
-__all__ = ["InProcessNetwork", "Network", "PoVUnavailable", "Peer"]
+__all__ = ["InProcessNetwork", "InvalidNetworkSetting", "Network", "Peer", "PoVFetchError"]
 
 
-class PoVUnavailable(BackableError, LookupError):
+class PoVFetchError(BackableError, LookupError):
     """The validator asked did not serve the PoV (it lacks it, or the request was lost)."""
+
+
+class InvalidNetworkSetting(BackableError, ValueError):
+    """An `InProcessNetwork` built with a setting out of its range."""
 
 
 StatementHandler = Callable[[bytes, SignedStatement], Awaitable[None]]
@@ -62,7 +65,9 @@ class InProcessNetwork:
     def __post_init__(self) -> None:
         for name, p in (("statement_loss", self.statement_loss), ("pov_loss", self.pov_loss)):
             if not 0.0 <= p <= 1.0:
-                raise ValueError(f"InProcessNetwork: {name} must be within 0..1, not {p}")
+                raise InvalidNetworkSetting(
+                    f"InProcessNetwork: {name} must be within 0..1, not {p}"
+                )
         self._rng = random.Random(self.seed)
         self._pending: set[asyncio.Task[None]] = set()
 
@@ -70,9 +75,6 @@ class InProcessNetwork:
         self, validator_index: int, deliver: StatementHandler, pov_source: PoVSource
     ) -> None:
         self.peers[validator_index] = Peer(deliver, pov_source)
-
-    def unregister(self, validator_index: int) -> None:
-        self.peers.pop(validator_index, None)
 
     async def share_statement(
         self, from_validator: int, relay_parent: bytes, statement: SignedStatement
@@ -114,14 +116,14 @@ class InProcessNetwork:
         peer = self.peers.get(from_validator)
         if peer is None or from_validator in self.refuse_pov_from:
             self.stats["pov requests refused"] += 1
-            raise PoVUnavailable(f"validator {from_validator} does not serve PoVs")
+            raise PoVFetchError(f"validator {from_validator} does not serve PoVs")
         if self.pov_loss and self._rng.random() < self.pov_loss:
             self.stats["pov requests lost"] += 1
-            raise PoVUnavailable(f"request to validator {from_validator} was lost")
+            raise PoVFetchError(f"request to validator {from_validator} was lost")
         pov = peer.pov_source(candidate_hash)
         if pov is None or pov.hash() != pov_hash:
             self.stats["pov requests unanswered"] += 1
-            raise PoVUnavailable(f"validator {from_validator} lacks the PoV")
+            raise PoVFetchError(f"validator {from_validator} lacks the PoV")
         self.stats["povs served"] += 1
         return pov
 

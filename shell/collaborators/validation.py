@@ -4,15 +4,18 @@
 # function over the PoV and the persisted validation data. The checks around the execution are the
 # node's: validation data from the chain must match the descriptor, the PoV hash, the collator
 # signature and the code hash must hold, the PoV must fit, and the outputs must match the receipt.
+# The verdict is the backing job's own event: `CandidateValid` or `CandidateInvalid`.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Protocol
 
 from backable.core import (
+    BackableError,
     CandidateCommitments,
+    CandidateInvalid,
     CandidateReceipt,
+    CandidateValid,
     OccupiedCoreAssumption,
     PersistedValidationData,
     PoV,
@@ -20,29 +23,15 @@ from backable.core import (
     check_collator_signature,
     encode,
 )
-from backable.core.errors import BackableError
 
 from .runtime_api import RuntimeApi, RuntimeApiError
 
 __all__ = [
     "CandidateValidation",
     "InMemoryValidation",
-    "Invalid",
-    "Valid",
     "ValidationCouldNotRun",
     "ValidationFunction",
 ]
-
-
-@dataclass(frozen=True)
-class Valid:
-    commitments: CandidateCommitments
-    validation_data: PersistedValidationData
-
-
-@dataclass(frozen=True)
-class Invalid:
-    reason: str
 
 
 class ValidationCouldNotRun(BackableError, RuntimeError):
@@ -52,7 +41,9 @@ class ValidationCouldNotRun(BackableError, RuntimeError):
 class CandidateValidation(Protocol):
     async def validate(
         self, relay_parent: bytes, candidate: CandidateReceipt, pov: PoV
-    ) -> Valid | Invalid: ...
+    ) -> CandidateValid | CandidateInvalid:
+        """The verdict on `candidate` with `pov`; raises `ValidationCouldNotRun` when there is
+        none (an internal failure)."""
 
 
 # A para's validation function: its outputs for a valid block, or None for an invalid one.
@@ -75,7 +66,8 @@ class InMemoryValidation:
 
     async def _validation_data(
         self, relay_parent: bytes, candidate: CandidateReceipt
-    ) -> tuple[PersistedValidationData, bytes] | Invalid:
+    ) -> tuple[PersistedValidationData, bytes] | str:
+        # The validation data and code the descriptor was built on, or why there are none.
         d = candidate.descriptor
         for assumption in _ASSUMPTIONS:
             pvd = await self.runtime.persisted_validation_data(relay_parent, d.para_id, assumption)
@@ -84,36 +76,37 @@ class InMemoryValidation:
                 if code is None:
                     raise ValidationCouldNotRun(f"no validation code for para {d.para_id}")
                 return pvd, code
-        return Invalid("BadParent: no validation data on chain matches the descriptor")
+        return "BadParent: no validation data on chain matches the descriptor"
 
     async def validate(
         self, relay_parent: bytes, candidate: CandidateReceipt, pov: PoV
-    ) -> Valid | Invalid:
+    ) -> CandidateValid | CandidateInvalid:
         self.runs += 1
         d = candidate.descriptor
+        h = candidate.hash()
         try:
             found = await self._validation_data(relay_parent, candidate)
         except RuntimeApiError as e:
             raise ValidationCouldNotRun(str(e)) from e
-        if isinstance(found, Invalid):
-            return found
+        if isinstance(found, str):
+            return CandidateInvalid(h, found)
         pvd, code = found
         if len(encode(pov)) > pvd.max_pov_size:
-            return Invalid(f"ParamsTooLarge: PoV of {len(encode(pov))} bytes")
+            return CandidateInvalid(h, f"ParamsTooLarge: PoV of {len(encode(pov))} bytes")
         if pov.hash() != d.pov_hash:
-            return Invalid("PoVHashMismatch")
+            return CandidateInvalid(h, "PoVHashMismatch")
         if not check_collator_signature(d):
-            return Invalid("BadSignature: collator signature")
+            return CandidateInvalid(h, "BadSignature: collator signature")
         if blake2_256(code) != d.validation_code_hash:
-            return Invalid("CodeHashMismatch")
+            return CandidateInvalid(h, "CodeHashMismatch")
         function = self.functions.get(d.para_id)
         if function is None:
             raise ValidationCouldNotRun(f"no validation function for para {d.para_id}")
         commitments = function(pov, pvd)
         if commitments is None:
-            return Invalid("ExecutionError: the validation function rejected the block")
+            return CandidateInvalid(h, "ExecutionError: the validation function rejected the block")
         if blake2_256(commitments.head_data) != d.para_head:
-            return Invalid("ParaHeadHashMismatch")
+            return CandidateInvalid(h, "ParaHeadHashMismatch")
         if commitments.hash() != candidate.commitments_hash:
-            return Invalid("CommitmentsHashMismatch")
-        return Valid(commitments, pvd)
+            return CandidateInvalid(h, "CommitmentsHashMismatch")
+        return CandidateValid(h, commitments, pvd)

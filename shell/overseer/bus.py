@@ -1,6 +1,7 @@
 # The overseer: starts subsystems in one task group, delivers signals (ahead of messages) and
 # messages between subsystems over bounded inboxes. A message to a subsystem that is not running
-# raises SubsystemNotRunning at the sender: never a silent loss.
+# raises SubsystemNotRunning at the sender: never a silent loss. A caller's mistake with the
+# overseer itself (registering twice or late, starting twice, no capacity) raises OverseerError.
 from __future__ import annotations
 
 import asyncio
@@ -10,13 +11,14 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from backable.core.errors import BackableError
+from backable.core import BackableError, Conclude
 
-from .signals import Conclude, Signal
+from .signals import Signal
 
 __all__ = [
     "Inbox",
     "Overseer",
+    "OverseerError",
     "Subsystem",
     "SubsystemContext",
     "SubsystemNotRunning",
@@ -27,7 +29,11 @@ log = logging.getLogger("backable.overseer")
 DEFAULT_CAPACITY = 64  # JOB_CHANNEL_CAPACITY, polkadot@c4ee9d46 node/subsystem-util/src/lib.rs
 
 
-class SubsystemNotRunning(BackableError, RuntimeError):
+class OverseerError(BackableError, RuntimeError):
+    """The overseer was used against its contract (the message names the rule broken)."""
+
+
+class SubsystemNotRunning(OverseerError):
     """A message was sent to a subsystem that is not (or no longer) running."""
 
 
@@ -36,7 +42,7 @@ class Inbox:
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         if capacity < 1:
-            raise ValueError(f"Inbox: capacity must be at least 1, not {capacity}")
+            raise OverseerError(f"Inbox: capacity must be at least 1, not {capacity}")
         self.capacity = capacity
         self._signals: deque[Signal] = deque()
         self._messages: deque[Any] = deque()
@@ -113,9 +119,9 @@ class Overseer:
 
     def register(self, subsystem: Subsystem) -> None:
         if subsystem.name in self._subsystems:
-            raise ValueError(f"Overseer: a subsystem named {subsystem.name!r} is registered")
+            raise OverseerError(f"Overseer: a subsystem named {subsystem.name!r} is registered")
         if self._task is not None:
-            raise RuntimeError("Overseer: register subsystems before starting")
+            raise OverseerError("Overseer: register subsystems before starting")
         self._subsystems[subsystem.name] = subsystem
 
     def idle(self) -> bool:
@@ -163,7 +169,7 @@ class Overseer:
     async def start(self) -> None:
         """Start `run()` in the background and return once the subsystems accept messages."""
         if self._task is not None:
-            raise RuntimeError("Overseer: already started")
+            raise OverseerError("Overseer: already started")
         self._task = asyncio.create_task(self.run(), name="overseer")
         await self._started.wait()
 

@@ -2,18 +2,32 @@
 # Backing"): one asyncio task with a bounded inbox for each
 # activated leaf, ended on deactivation, messages routed by relay parent. A job that raises is
 # logged and removed without touching the others; every dropped message is counted by reason.
+# `JobSubsystem` holds the "On Overseer Signal" rules both subsystems keep, written once: a job per
+# activated leaf, the job of each deactivated relay parent ended, and on Conclude every job told
+# to conclude (the core's own `Conclude` goes into its inbox), a grace period, then exit.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
+from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
-__all__ = ["JOB_CONCLUDE", "JobInbox", "JobManager", "job_logger"]
+from backable.core import ActivatedLeaf, ActiveLeavesUpdate, Conclude
 
-JOB_CONCLUDE = object()  # put in a job's inbox when the subsystem concludes
+from .messages import ToJob
+
+if TYPE_CHECKING:
+    from .bus import SubsystemContext
+
+__all__ = ["CONCLUDED", "NO_JOB", "JobInbox", "JobManager", "JobSubsystem", "job_logger"]
+
+# Why a message never reached a job (the reasons `JobSubsystem.refuse` is given).
+NO_JOB = "no job for relay parent"
+CONCLUDED = "subsystem concluded"
 
 
 class JobInbox:
@@ -34,12 +48,6 @@ class JobInbox:
 
     def idle(self) -> bool:
         return not self.processing and self.in_flight == 0 and self._queue.empty()
-
-    def recv_nowait(self) -> Any | None:
-        try:
-            return self._queue.get_nowait()
-        except asyncio.QueueEmpty:
-            return None
 
     async def put(self, item: Any) -> None:
         await self._queue.put(item)
@@ -128,7 +136,7 @@ class JobManager:
         """Route `message` to the job of `relay_parent`; False (and counted) when there is none."""
         job = self.jobs.get(relay_parent)
         if job is None:
-            self.drop("no job for relay parent", message)
+            self.drop(NO_JOB, message)
             return False
         await job.inbox.put(message)
         return True
@@ -137,7 +145,7 @@ class JobManager:
         """Tell every job to conclude, wait up to `grace` seconds, then cancel the rest."""
         jobs = list(self.jobs.values())
         for job in jobs:
-            if not job.inbox.put_nowait(JOB_CONCLUDE):
+            if not job.inbox.put_nowait(Conclude()):
                 job.task.cancel()
         tasks = [job.task for job in jobs]
         if tasks:
@@ -153,6 +161,60 @@ class JobManager:
         """No job has work queued, under way, or outstanding in the background."""
         return all(job.inbox.idle() for job in self.jobs.values())
 
-    async def end_all(self) -> None:
-        for relay_parent in list(self.jobs):
-            self.end(relay_parent)
+
+class JobSubsystem(ABC):
+    """A subsystem of per-relay-parent jobs (seeds 000/003/004 "On Overseer Signal"): a job per
+    activated leaf (`run_job`), the job of each deactivated relay parent ended, `ToJob` messages
+    whose event is one of `accepts` routed to their relay parent's job, and on Conclude the
+    queued messages refused, every job told to conclude, `conclude_grace` seconds for them to
+    finish, then exit. A request that never reaches a job is answered through `refuse`."""
+
+    name: str
+    accepts: ClassVar[tuple[type, ...]]
+
+    def __init__(self, conclude_grace: float) -> None:
+        self.conclude_grace = conclude_grace
+        self.jobs = JobManager(self.name)
+
+    @abstractmethod
+    async def run_job(self, leaf: ActivatedLeaf, ctx: SubsystemContext, inbox: JobInbox) -> None:
+        """One job's life, from the activation of `leaf` until its inbox gives it `Conclude`."""
+
+    @abstractmethod
+    def refuse(self, message: ToJob, reason: str) -> None:
+        """Answer a request in `message` that no job will see (`reason`: NO_JOB or CONCLUDED)."""
+
+    def admit(self, event: object) -> str | None:
+        """Why an accepted event cannot be taken (dropped with that reason), or None."""
+        return None
+
+    @abstractmethod
+    def forget(self, relay_parent: bytes) -> None:
+        """Release what the subsystem keeps for `relay_parent` once its leaf is deactivated."""
+
+    async def run(self, ctx: SubsystemContext) -> None:
+        while True:
+            item = await ctx.recv()
+            if isinstance(item, ActiveLeavesUpdate):
+                for relay_parent in item.deactivated:
+                    self.jobs.end(relay_parent)
+                    self.forget(relay_parent)
+                for leaf in item.activated:
+                    self.jobs.start(leaf.hash, functools.partial(self.run_job, leaf, ctx))
+            elif isinstance(item, Conclude):
+                for message in ctx.inbox.drain():
+                    if isinstance(message, ToJob):
+                        self.jobs.drop(CONCLUDED, message.event)
+                        self.refuse(message, CONCLUDED)
+                    else:
+                        self.jobs.drop(CONCLUDED, message)
+                await self.jobs.conclude(self.conclude_grace)
+                return
+            elif isinstance(item, ToJob) and isinstance(item.event, self.accepts):
+                reason = self.admit(item.event)
+                if reason is not None:
+                    self.jobs.drop(reason, item.event)
+                elif not await self.jobs.forward(item.relay_parent, item.event):
+                    self.refuse(item, NO_JOB)
+            else:
+                self.jobs.drop("unknown message type", item)

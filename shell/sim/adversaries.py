@@ -18,7 +18,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from backable.core import (
+    CandidateInvalid,
     CandidateReceipt,
+    CandidateValid,
     Invalid,
     OccupiedCoreAssumption,
     PersistedValidationData,
@@ -34,8 +36,6 @@ from backable.core.records.statements import AnyStatement
 from ..collaborators.keystore import Keystore
 from ..collaborators.network import InProcessNetwork
 from ..collaborators.validation import InMemoryValidation
-from ..collaborators.validation import Invalid as Invalid_
-from ..collaborators.validation import Valid as Valid_
 from ..node import Node
 from .chain import ChainModel
 from .collator import Collation
@@ -113,7 +113,7 @@ class LyingValidation:
 
     async def validate(
         self, relay_parent: bytes, candidate: CandidateReceipt, pov: PoV
-    ) -> Valid_ | Invalid_:
+    ) -> CandidateValid | CandidateInvalid:
         h = candidate.hash()
         if h in self.collusion:
             committed = self.collusion[h].committed
@@ -121,7 +121,7 @@ class LyingValidation:
             pvd = self.chain.state(relay_parent).validation_data[
                 (para, OccupiedCoreAssumption.FREE)
             ]
-            return Valid_(committed.commitments, pvd)
+            return CandidateValid(h, committed.commitments, pvd)
         return await self.inner.validate(relay_parent, candidate, pov)
 
 

@@ -26,11 +26,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 from backable.core import (
+    ActivatedLeaf,
+    ActiveLeavesUpdate,
     BitVec,
     OccupiedCoreAssumption,
     PersistedValidationData,
     ProvisionerInherentData,
+    ReceiveBitfield,
+    RequestInherentData,
     ScheduledCore,
+    Second,
     SignedStatement,
     SigningContext,
     bitfield_signing_payload,
@@ -44,15 +49,7 @@ from ..collaborators.network import InProcessNetwork
 from ..collaborators.runtime_api import RelayBlockState
 from ..collaborators.validation import InMemoryValidation
 from ..node import Node
-from ..overseer.messages import (
-    CANDIDATE_BACKING,
-    PROVISIONER,
-    BitfieldDatum,
-    ProvisionableData,
-    RequestInherentData,
-    Second,
-)
-from ..overseer.signals import ActivatedLeaf, ActiveLeavesUpdate
+from ..overseer.messages import CANDIDATE_BACKING, PROVISIONER, ToJob
 from .adversaries import Collusion, LyingValidation, Misbehaviour, choose_adversaries
 from .chain import SESSION, ChainModel
 from .collator import Collation, Collator, toy_validation_function
@@ -213,7 +210,7 @@ class _Simulation:
 
         author = self.nodes[self.author]
         reply: asyncio.Future[ProvisionerInherentData] = asyncio.get_running_loop().create_future()
-        await author.overseer.send(PROVISIONER, RequestInherentData(rp, reply))
+        await author.overseer.send(PROVISIONER, ToJob(rp, RequestInherentData(reply)))
         data = await reply
         row.assembly_ms = author.provisioner.assembly_times[-1] * 1e3
         self.tally.assembly.append(row.assembly_ms)
@@ -260,7 +257,7 @@ class _Simulation:
                     new_code=new_code if upgrade else None,
                 )
             await self.nodes[chosen].overseer.send(
-                CANDIDATE_BACKING, Second(rp, collation.receipt, collation.pov)
+                CANDIDATE_BACKING, ToJob(rp, Second(collation.receipt, collation.pov))
             )
 
     async def _send_bitfields(self, rp: bytes, ctx: SigningContext) -> None:
@@ -282,7 +279,7 @@ class _Simulation:
             ):
                 self.bitfield_drops["bitfields with bad signatures"] += 1
                 continue
-            await author.overseer.send(PROVISIONER, ProvisionableData(rp, BitfieldDatum(signed)))
+            await author.overseer.send(PROVISIONER, ToJob(rp, ReceiveBitfield(signed)))
 
     def _collate(
         self,

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from backable.core import BackableError
+
 __all__ = [
     "ADVERSARY_KINDS",
     "BlockRow",
@@ -42,7 +44,7 @@ DETECTABLE_KINDS = (
 TIMING_FIELDS = ("wall_seconds", "assembly_ms", "assembly_ms_median", "assembly_ms_max")
 
 
-class SimulationError(RuntimeError):
+class SimulationError(BackableError, RuntimeError):
     """The parameters cannot describe a network (the CLI validates before this)."""
 
 

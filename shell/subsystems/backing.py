@@ -15,9 +15,17 @@ from types import MappingProxyType
 from typing import Any
 
 from backable.core import (
+    ActivatedLeaf,
     CandidateDescriptor,
+    CandidateInvalid,
     CandidateReceipt,
+    Conclude,
+    GetBackedCandidates,
     PoV,
+    ReceiveBackedCandidate,
+    ReceiveMisbehaviourReport,
+    ReceiveStatement,
+    Second,
     SignedStatement,
     SigningContext,
     statement_signing_payload,
@@ -26,12 +34,10 @@ from backable.core import (
 from backable.core.backing.events import (
     AvailableDataStored,
     BackingEvent,
-    CandidateInvalid,
-    CandidateValid,
     FetchPoV,
     ImportToDisputeCoordinator,
     PoVFetched,
-    ReceiveStatement,
+    PoVUnavailable,
     ReplyBackedCandidates,
     ReportInvalidToCandidateSelection,
     ReportMisbehavior,
@@ -43,10 +49,6 @@ from backable.core.backing.events import (
     ValidateCandidate,
     ValidationFailed,
 )
-from backable.core.backing.events import Conclude as JobConclude
-from backable.core.backing.events import GetBackedCandidates as JobGetBacked
-from backable.core.backing.events import PoVUnavailable as NoPoV
-from backable.core.backing.events import Second as JobSecond
 from backable.core.backing.groups import local_assignment, validator_groups
 from backable.core.backing.job import BackingJobState, new_backing_job, step
 from backable.core.backing.table import TableContext
@@ -55,32 +57,26 @@ from backable.core.records.misbehavior import Misbehavior
 from ..collaborators.availability_store import AvailabilityStore, AvailableData
 from ..collaborators.dispute_coordinator import DisputeCoordinator
 from ..collaborators.keystore import Keystore
-from ..collaborators.network import Network, PoVUnavailable
+from ..collaborators.network import Network, PoVFetchError
 from ..collaborators.runtime_api import RuntimeApi, RuntimeApiError
-from ..collaborators.validation import CandidateValidation, Invalid, ValidationCouldNotRun
+from ..collaborators.validation import CandidateValidation, ValidationCouldNotRun
 from ..overseer.bus import SubsystemContext, SubsystemNotRunning
-from ..overseer.jobs import JOB_CONCLUDE, JobInbox, JobManager, job_logger
-from ..overseer.messages import (
-    CANDIDATE_BACKING,
-    PROVISIONER,
-    BackedCandidateDatum,
-    GetBackedCandidates,
-    MisbehaviorDatum,
-    ProvisionableData,
-    Second,
-    Statement,
-)
-from ..overseer.signals import ActivatedLeaf, ActiveLeavesUpdate, Conclude
+from ..overseer.jobs import JobInbox, JobSubsystem, job_logger
+from ..overseer.messages import CANDIDATE_BACKING, PROVISIONER, ToJob
 
 __all__ = ["CandidateBackingSubsystem"]
 
 InvalidReportHook = Callable[[bytes, CandidateReceipt], None]
 
 
-class CandidateBackingSubsystem:
-    """Runs candidate-backing jobs; see the module header for what a job does."""
+class CandidateBackingSubsystem(JobSubsystem):
+    """Runs candidate-backing jobs; see the module header for what a job does. It takes
+    `ToJob(relay_parent, event)` with `Second`, `ReceiveStatement` or `GetBackedCandidates`, whose
+    `request_id` is the `asyncio.Future` that receives the backable candidates (an empty tuple
+    when no job answers)."""
 
     name = CANDIDATE_BACKING
+    accepts = (Second, ReceiveStatement, GetBackedCandidates)
 
     def __init__(
         self,
@@ -98,6 +94,7 @@ class CandidateBackingSubsystem:
         conclude_grace: float = 1.0,
         on_invalid: InvalidReportHook | None = None,
     ) -> None:
+        super().__init__(conclude_grace)
         self.runtime = runtime
         self.keystore = keystore
         self.validation = validation
@@ -108,9 +105,7 @@ class CandidateBackingSubsystem:
         self.allow_multiple_seconded = allow_multiple_seconded
         self.validation_timeout = validation_timeout
         self.pov_fetch_timeout = pov_fetch_timeout
-        self.conclude_grace = conclude_grace
         self.on_invalid = on_invalid
-        self.jobs = JobManager(CANDIDATE_BACKING)
         self.counters: Counter[str] = Counter()
         self.rejected: Counter[str] = Counter()
         self.rejected_statements: list[tuple[bytes, str, SignedStatement]] = []
@@ -135,40 +130,23 @@ class CandidateBackingSubsystem:
         """The PoV of a candidate this node holds (served to peers' fetches)."""
         return self.povs.get(candidate_hash)
 
-    async def run(self, ctx: SubsystemContext) -> None:
-        while True:
-            item = await ctx.recv()
-            if isinstance(item, ActiveLeavesUpdate):
-                for relay_parent in item.deactivated:
-                    self.jobs.end(relay_parent)
-                    self.job_states.pop(relay_parent, None)
-                for leaf in item.activated:
-                    self.jobs.start(leaf.hash, self._job_body(leaf, ctx))
-            elif isinstance(item, Conclude):
-                for message in ctx.inbox.drain():
-                    self.jobs.drop("subsystem concluded", message)
-                    if isinstance(message, GetBackedCandidates) and not message.reply.done():
-                        message.reply.set_result(())
-                await self.jobs.conclude(self.conclude_grace)
-                return
-            elif isinstance(item, Second | Statement | GetBackedCandidates):
-                forwarded = await self.jobs.forward(item.relay_parent, item)
-                if (
-                    not forwarded
-                    and isinstance(item, GetBackedCandidates)
-                    and not item.reply.done()
-                ):
-                    item.reply.set_result(())
-            else:
-                self.jobs.drop("unknown message type", item)
+    def admit(self, event: object) -> str | None:
+        if isinstance(event, GetBackedCandidates) and not isinstance(
+            event.request_id, asyncio.Future
+        ):
+            return "request id is not a future"
+        return None
 
-    def _job_body(
-        self, leaf: ActivatedLeaf, ctx: SubsystemContext
-    ) -> Callable[[JobInbox], Coroutine[Any, Any, None]]:
-        async def body(inbox: JobInbox) -> None:
-            await _BackingJob(self, leaf, ctx, inbox).run()
+    def refuse(self, message: ToJob, reason: str) -> None:
+        event = message.event
+        if isinstance(event, GetBackedCandidates):
+            _answer(event.request_id, ())
 
-        return body
+    def forget(self, relay_parent: bytes) -> None:
+        self.job_states.pop(relay_parent, None)
+
+    async def run_job(self, leaf: ActivatedLeaf, ctx: SubsystemContext, inbox: JobInbox) -> None:
+        await _BackingJob(self, leaf, ctx, inbox).run()
 
     # -- read-only views for observers (the simulation) --
 
@@ -198,6 +176,12 @@ class CandidateBackingSubsystem:
         self.povs[candidate_hash] = pov
 
 
+def _answer(future: Any, candidates: tuple[Any, ...]) -> None:
+    # A GetBackedCandidates' request id is its reply future (checked on admission).
+    if isinstance(future, asyncio.Future) and not future.done():
+        future.set_result(candidates)
+
+
 class _BackingJob:
     """The imperative half of one backing job."""
 
@@ -214,9 +198,9 @@ class _BackingJob:
         self.inbox = inbox
         self.log = job_logger("backable.candidate-backing", leaf.hash)
         self.tasks: set[asyncio.Task[None]] = set()
-        self.replies: dict[int, asyncio.Future[Any]] = {}
+        # Requests taken from the inbox and not yet answered, answered empty if the job ends.
+        self.unanswered: set[asyncio.Future[Any]] = set()
         self.descriptors: dict[bytes, CandidateDescriptor] = {}
-        self.next_id = 0
         self.public: bytes | None = None
         self.index: int | None = None
 
@@ -263,8 +247,8 @@ class _BackingJob:
         try:
             while True:
                 item = await self.inbox.recv()
-                if item is JOB_CONCLUDE:
-                    state, _ = step(state, JobConclude())
+                if isinstance(item, Conclude):
+                    state, _ = step(state, item)
                     return
                 event = self._event_for(item)
                 pending: list[BackingEvent] = [] if event is None else [event]
@@ -275,26 +259,21 @@ class _BackingJob:
         finally:
             for task in self.tasks:
                 task.cancel()
-            for future in self.replies.values():
-                if not future.done():
-                    future.set_result(())
+            for future in self.unanswered:
+                _answer(future, ())
 
-    def _event_for(self, item: Any) -> BackingEvent | None:
-        if isinstance(item, Statement):
+    def _event_for(self, item: BackingEvent) -> BackingEvent | None:
+        # The inbox holds the events the subsystem admitted and those of the job's own background
+        # work; only a statement from the network needs a check first.
+        if isinstance(item, ReceiveStatement):
             return self._check(item)
         if isinstance(item, Second):
             self.descriptors[item.candidate.hash()] = item.candidate.descriptor
-            return JobSecond(item.candidate, item.pov)
-        if isinstance(item, GetBackedCandidates):
-            self.next_id += 1
-            self.replies[self.next_id] = item.reply
-            return JobGetBacked(self.next_id, item.hashes)
-        if isinstance(item, _Result):
-            return item.event
-        self.sub.jobs.drop("unknown job message", item)
-        return None
+        elif isinstance(item, GetBackedCandidates) and isinstance(item.request_id, asyncio.Future):
+            self.unanswered.add(item.request_id)
+        return item
 
-    def _check(self, item: Statement) -> BackingEvent | None:
+    def _check(self, item: ReceiveStatement) -> BackingEvent | None:
         signed = item.statement
         index = signed.validator_index
         if index >= len(self.validators):
@@ -305,7 +284,7 @@ class _BackingJob:
             self._reject("bad signature", signed)
             return None
         self.sub.counters["statements imported"] += 1
-        return ReceiveStatement(signed)
+        return item
 
     def _reject(self, reason: str, signed: Any) -> None:
         self.sub.rejected[reason] += 1
@@ -322,7 +301,7 @@ class _BackingJob:
             try:
                 event = await coro
                 if event is not None:
-                    await self.inbox.put(_Result(event))
+                    await self.inbox.put(event)
             finally:
                 self.inbox.in_flight -= 1
 
@@ -383,15 +362,15 @@ class _BackingJob:
                     len(effect.backed.validity_votes),
                     extra={"candidate_hash": effect.backed.hash().hex()[:16]},
                 )
-                datum = ProvisionableData(self.rp, BackedCandidateDatum(effect.backed))
+                datum = ToJob(self.rp, ReceiveBackedCandidate(effect.backed))
                 self._background(self.ctx.send(PROVISIONER, datum), "send backed candidate")
             elif isinstance(effect, ReportMisbehavior):
                 sub.counters["misbehavior reports"] += 1
                 sub.misbehavior_reports.append(
                     (self.rp, effect.validator_index, effect.misbehavior)
                 )
-                datum = ProvisionableData(
-                    self.rp, MisbehaviorDatum(effect.validator_index, effect.misbehavior)
+                datum = ToJob(
+                    self.rp, ReceiveMisbehaviourReport(effect.validator_index, effect.misbehavior)
                 )
                 self._background(self.ctx.send(PROVISIONER, datum), "send misbehavior report")
             elif isinstance(effect, ImportToDisputeCoordinator):
@@ -412,24 +391,23 @@ class _BackingJob:
                 if sub.on_invalid is not None:
                     sub.on_invalid(self.rp, effect.candidate)
             elif isinstance(effect, ReplyBackedCandidates):
-                future = self.replies.pop(effect.request_id, None)
-                if future is not None and not future.done():
-                    future.set_result(effect.candidates)
+                if isinstance(effect.request_id, asyncio.Future):
+                    self.unanswered.discard(effect.request_id)
+                _answer(effect.request_id, effect.candidates)
         return follow
 
     async def _validate(self, effect: ValidateCandidate) -> BackingEvent:
-        h = effect.candidate.hash()
         try:
             async with asyncio.timeout(self.sub.validation_timeout):
                 result = await self.sub.validation.validate(self.rp, effect.candidate, effect.pov)
         except (ValidationCouldNotRun, TimeoutError) as e:
             self.sub.counters["validations failed to run"] += 1
-            return ValidationFailed(h, str(e) or type(e).__name__)
-        if isinstance(result, Invalid):
+            return ValidationFailed(effect.candidate.hash(), str(e) or type(e).__name__)
+        if isinstance(result, CandidateInvalid):
             self.sub.counters["candidates found invalid"] += 1
-            return CandidateInvalid(h, result.reason)
-        self.sub.povs[h] = effect.pov
-        return CandidateValid(h, result.commitments, result.validation_data)
+            return result
+        self.sub.povs[result.candidate_hash] = effect.pov
+        return result
 
     async def _fetch_pov(self, effect: FetchPoV) -> BackingEvent:
         try:
@@ -437,10 +415,10 @@ class _BackingJob:
                 pov = await self.sub.network.fetch_pov(
                     effect.from_validator, self.rp, effect.candidate_hash, effect.pov_hash
                 )
-        except (PoVUnavailable, TimeoutError) as e:
+        except (PoVFetchError, TimeoutError) as e:
             self.sub.counters["pov fetches failed"] += 1
             self.log.info("PoV fetch from validator %d failed: %s", effect.from_validator, e)
-            return NoPoV(effect.candidate_hash)
+            return PoVUnavailable(effect.candidate_hash)
         return PoVFetched(effect.candidate_hash, pov)
 
     async def _store(self, effect: StoreAvailableData) -> BackingEvent:
@@ -454,13 +432,6 @@ class _BackingJob:
             return CandidateInvalid(effect.candidate_hash, str(e))
         self.sub.povs[effect.candidate_hash] = effect.pov
         return AvailableDataStored(effect.candidate_hash)
-
-
-class _Result:
-    """A background task's event, queued behind the messages that arrived before it."""
-
-    def __init__(self, event: BackingEvent) -> None:
-        self.event = event
 
 
 logging.getLogger("backable.candidate-backing").addHandler(logging.NullHandler())

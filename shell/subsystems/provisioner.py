@@ -10,16 +10,24 @@ import asyncio
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import replace
 from typing import Any
 
 from pyrsistent import pmap
 
 from backable.core import (
-    OccupiedCore,
+    ActivatedLeaf,
     OccupiedCoreAssumption,
     PersistedValidationData,
-    ScheduledCore,
+    ReceiveBackedCandidate,
+    ReceiveBitfield,
+    ReceiveDispute,
+    ReceiveMisbehaviourReport,
+    RequestInherentData,
+    Subscribe,
+    SubscriberClosed,
+    validation_data_keys,
 )
 from backable.core.provisioner.dispute_selection import DisputeInputs
 from backable.core.provisioner.job import (
@@ -27,72 +35,45 @@ from backable.core.provisioner.job import (
     CancelRequest,
     ForwardToSubscriber,
     JobConcluded,
+    ProvisionableDatum,
     ProvisionerEvent,
-    ReceiveBackedCandidate,
-    ReceiveBitfield,
-    ReceiveDispute,
-    ReceiveMisbehaviourReport,
     ReplyInherentData,
     StartTimer,
-    Subscribe,
-    SubscriberClosed,
     TimerFired,
     start_job,
     step,
 )
-from backable.core.provisioner.job import Conclude as JobConclude
-from backable.core.provisioner.job import RequestInherentData as JobRequest
 from backable.core.records.cores import AnyCoreState
 from backable.core.thresholds import AvailabilityThreshold, availability_threshold_met
 
 from ..collaborators.dispute_coordinator import DisputeCoordinator
 from ..collaborators.runtime_api import RuntimeApi
 from ..overseer.bus import SubsystemContext
-from ..overseer.jobs import JOB_CONCLUDE, JobInbox, JobManager, job_logger
-from ..overseer.messages import (
-    PROVISIONER,
-    BackedCandidateDatum,
-    BitfieldDatum,
-    Datum,
-    DisputeDatum,
-    MisbehaviorDatum,
-    ProvisionableData,
-    ProvisionerError,
-    RequestBlockAuthorshipData,
-    RequestInherentData,
-)
-from ..overseer.signals import ActivatedLeaf, ActiveLeavesUpdate, Conclude
+from ..overseer.jobs import CONCLUDED, JobInbox, JobSubsystem, job_logger
+from ..overseer.messages import PROVISIONER, ProvisionerError, ToJob
 
 __all__ = ["ProvisionerSubsystem"]
 
-_TIMER = object()
+# The provisionable data (seed 000), counted on arrival.
+_PROVISIONABLE = (
+    ReceiveBitfield,
+    ReceiveBackedCandidate,
+    ReceiveMisbehaviourReport,
+    ReceiveDispute,
+)
 ValidationData = dict[tuple[int, OccupiedCoreAssumption], PersistedValidationData]
 
 
-def _to_event(datum: Datum) -> ProvisionerEvent:
-    if isinstance(datum, BitfieldDatum):
-        return ReceiveBitfield(datum.bitfield)
-    if isinstance(datum, BackedCandidateDatum):
-        return ReceiveBackedCandidate(datum.candidate)
-    if isinstance(datum, MisbehaviorDatum):
-        return ReceiveMisbehaviourReport(datum.validator_index, datum.misbehavior)
-    return ReceiveDispute(datum.relay_parent, datum.signature)
-
-
-def _to_datum(event: Any) -> Datum:
-    if isinstance(event, ReceiveBitfield):
-        return BitfieldDatum(event.bitfield)
-    if isinstance(event, ReceiveBackedCandidate):
-        return BackedCandidateDatum(event.candidate)
-    if isinstance(event, ReceiveMisbehaviourReport):
-        return MisbehaviorDatum(event.validator_index, event.report)  # type: ignore[arg-type]
-    return DisputeDatum(event.relay_parent, event.signature)
-
-
-class ProvisionerSubsystem:
-    """Runs provisioning jobs; see the module header for the rules it keeps."""
+class ProvisionerSubsystem(JobSubsystem):
+    """Runs provisioning jobs; see the module header for the rules it keeps. It takes
+    `ToJob(relay_parent, event)` with provisionable data (`ReceiveBitfield`,
+    `ReceiveBackedCandidate`, `ReceiveMisbehaviourReport`, `ReceiveDispute`),
+    `RequestInherentData` whose `request_id` is the `asyncio.Future` that receives the inherent
+    data (or a `ProvisionerError`), and `Subscribe` whose `subscriber_id` is the `asyncio.Queue`
+    that receives a copy of every later datum."""
 
     name = PROVISIONER
+    accepts = (*_PROVISIONABLE, RequestInherentData, Subscribe)
 
     def __init__(
         self,
@@ -105,14 +86,13 @@ class ProvisionerSubsystem:
         clock: Callable[[], float] = time.time,
         threshold: AvailabilityThreshold = availability_threshold_met,
     ) -> None:
+        super().__init__(conclude_grace)
         self.runtime = runtime
         self.disputes = disputes
         self.pre_propose_ms = pre_propose_ms
         self.request_timeout = request_timeout
-        self.conclude_grace = conclude_grace
         self.clock = clock
         self.threshold = threshold
-        self.jobs = JobManager(PROVISIONER)
         self.counters: Counter[str] = Counter()
         self.assembly_seconds: list[float] = []
 
@@ -128,63 +108,38 @@ class ProvisionerSubsystem:
             "assembly_ms_max": max(times) * 1e3 if times else None,
         }
 
-    async def run(self, ctx: SubsystemContext) -> None:
-        while True:
-            item = await ctx.recv()
-            if isinstance(item, ActiveLeavesUpdate):
-                for relay_parent in item.deactivated:
-                    self.jobs.end(relay_parent)
-                for leaf in item.activated:
-                    self.jobs.start(leaf.hash, self._job_body(leaf))
-            elif isinstance(item, Conclude):
-                for message in ctx.inbox.drain():
-                    self.jobs.drop("subsystem concluded", message)
-                    if isinstance(message, RequestInherentData) and not message.reply.done():
-                        message.reply.set_exception(ProvisionerError("the provisioner concluded"))
-                await self.jobs.conclude(self.conclude_grace)
-                return
-            elif isinstance(
-                item, RequestInherentData | ProvisionableData | RequestBlockAuthorshipData
-            ):
-                forwarded = await self.jobs.forward(item.relay_parent, item)
-                if (
-                    not forwarded
-                    and isinstance(item, RequestInherentData)
-                    and not item.reply.done()
-                ):
-                    item.reply.set_exception(
-                        ProvisionerError(
-                            f"no provisioning job for relay parent 0x{item.relay_parent.hex()}"
-                        )
-                    )
-            else:
-                self.jobs.drop("unknown message type", item)
+    def admit(self, event: object) -> str | None:
+        if isinstance(event, RequestInherentData) and not isinstance(
+            event.request_id, asyncio.Future
+        ):
+            return "request id is not a future"
+        if isinstance(event, Subscribe) and not isinstance(event.subscriber_id, asyncio.Queue):
+            return "subscriber id is not a queue"
+        return None
 
-    def _job_body(self, leaf: ActivatedLeaf) -> Callable[[JobInbox], Any]:
-        async def body(inbox: JobInbox) -> None:
-            await _ProvisioningJob(self, leaf, inbox).run()
+    def refuse(self, message: ToJob, reason: str) -> None:
+        event = message.event
+        if isinstance(event, RequestInherentData):
+            why = (
+                "the provisioner concluded"
+                if reason == CONCLUDED
+                else f"no provisioning job for relay parent 0x{message.relay_parent.hex()}"
+            )
+            _fail(event.request_id, why)
 
-        return body
+    def forget(self, relay_parent: bytes) -> None:
+        """Nothing to release: all a provisioning job holds ends with its task."""
+
+    async def run_job(self, leaf: ActivatedLeaf, ctx: SubsystemContext, inbox: JobInbox) -> None:
+        await _ProvisioningJob(self, leaf, inbox).run()
 
     async def fetch_validation_data(
         self, relay_parent: bytes, cores: tuple[AnyCoreState, ...]
     ) -> ValidationData:
-        """The validation data candidate selection may ask for, one runtime call per need."""
-        wanted: list[tuple[int, OccupiedCoreAssumption]] = []
-        for core in cores:
-            if isinstance(core, ScheduledCore):
-                wanted.append((core.para_id, OccupiedCoreAssumption.FREE))
-            elif isinstance(core, OccupiedCore):
-                if core.next_up_on_available is not None:
-                    wanted.append(
-                        (core.next_up_on_available.para_id, OccupiedCoreAssumption.INCLUDED)
-                    )
-                if core.next_up_on_time_out is not None:
-                    wanted.append(
-                        (core.next_up_on_time_out.para_id, OccupiedCoreAssumption.TIMED_OUT)
-                    )
+        """The validation data candidate selection may ask for (`validation_data_keys`), one
+        runtime call per key."""
         out: ValidationData = {}
-        for key in dict.fromkeys(wanted):
+        for key in validation_data_keys(cores):
             pvd = await self.runtime.persisted_validation_data(relay_parent, *key)
             if pvd is not None:
                 out[key] = pvd
@@ -207,6 +162,12 @@ class ProvisionerSubsystem:
         return tuple(self.assembly_seconds)
 
 
+def _fail(request_id: Hashable, why: str) -> None:
+    # A RequestInherentData's request id is its reply future (checked on admission).
+    if isinstance(request_id, asyncio.Future) and not request_id.done():
+        request_id.set_exception(ProvisionerError(why))
+
+
 class _ProvisioningJob:
     """The imperative half of one provisioning job."""
 
@@ -215,9 +176,11 @@ class _ProvisioningJob:
         self.leaf = leaf
         self.inbox = inbox
         self.log = job_logger("backable.provisioner", leaf.hash)
-        self.requests: dict[int, tuple[asyncio.Future[Any], float]] = {}
-        self.subscribers: dict[int, asyncio.Queue[Datum]] = {}
-        self.next_id = 0
+        # Requests handed to the machine and not yet answered, with the seconds spent fetching
+        # their chain data (counted in the assembly time); failed if the job ends.
+        self.fetch_seconds: dict[asyncio.Future[Any], float] = {}
+        # Subscribers' queues found full: closed for good (seed 000), whatever the machine sends.
+        self.closed: set[Hashable] = set()
         self.timer: asyncio.TimerHandle | None = None
         self.cores: tuple[AnyCoreState, ...] = ()
 
@@ -252,29 +215,19 @@ class _ProvisioningJob:
         finally:
             if self.timer is not None:
                 self.timer.cancel()
-            for future, _ in self.requests.values():
-                if not future.done():
-                    future.set_exception(ProvisionerError("the provisioning job ended"))
+            for future in self.fetch_seconds:
+                _fail(future, "the provisioning job ended")
 
-    async def _event_for(self, item: Any) -> ProvisionerEvent | None:
-        if item is JOB_CONCLUDE:
-            return JobConclude()
-        if item is _TIMER:
+    async def _event_for(self, item: ProvisionerEvent) -> ProvisionerEvent | None:
+        # The inbox holds the events the subsystem admitted, the timer and closed subscribers;
+        # only a request needs work first.
+        if isinstance(item, TimerFired):
             self.inbox.in_flight -= 1
-            return TimerFired()
-        if isinstance(item, _Closed):
-            return SubscriberClosed(item.subscriber_id)
-        if isinstance(item, ProvisionableData):
-            self.sub.counters[f"received {type(item.datum).__name__}"] += 1
-            return _to_event(item.datum)
-        if isinstance(item, RequestBlockAuthorshipData):
-            self.next_id += 1
-            self.subscribers[self.next_id] = item.channel
-            return Subscribe(self.next_id)
-        if isinstance(item, RequestInherentData):
+        elif isinstance(item, RequestInherentData):
             return await self._request(item)
-        self.sub.jobs.drop("unknown job message", item)
-        return None
+        elif isinstance(item, _PROVISIONABLE):
+            self.sub.counters[f"received {type(item).__name__}"] += 1
+        return item
 
     async def _request(self, item: RequestInherentData) -> ProvisionerEvent | None:
         # What assembly needs from the node, fetched now, within the request's time limit.
@@ -285,16 +238,15 @@ class _ProvisioningJob:
                 validation_data = await self.sub.fetch_validation_data(self.leaf.hash, self.cores)
         except TimeoutError:
             self.sub.counters["requests timed out"] += 1
-            item.reply.set_exception(
-                ProvisionerError(
-                    f"chain data for the inherent not fetched within"
-                    f" {self.sub.request_timeout * 1e3:.0f} ms"
-                )
+            _fail(
+                item.request_id,
+                f"chain data for the inherent not fetched within"
+                f" {self.sub.request_timeout * 1e3:.0f} ms",
             )
             return None
-        self.next_id += 1
-        self.requests[self.next_id] = (item.reply, time.perf_counter() - started)
-        return JobRequest(self.next_id, disputes, pmap(validation_data))
+        if isinstance(item.request_id, asyncio.Future):
+            self.fetch_seconds[item.request_id] = time.perf_counter() - started
+        return replace(item, disputes=disputes, validation_data=pmap(validation_data))
 
     def _execute(self, effects: tuple[Any, ...], step_seconds: float = 0.0) -> bool:
         """Perform the machine's effects; True when the job is over."""
@@ -303,31 +255,40 @@ class _ProvisioningJob:
                 loop = asyncio.get_running_loop()
                 self.inbox.in_flight += 1
                 self.timer = loop.call_later(
-                    effect.milliseconds / 1000, self.inbox.put_nowait, _TIMER
+                    effect.milliseconds / 1000, self.inbox.put_nowait, TimerFired()
                 )
             elif isinstance(effect, ReplyInherentData):
                 self._reply(effect, step_seconds)
             elif isinstance(effect, ForwardToSubscriber):
-                queue = self.subscribers.get(effect.subscriber_id)
-                try:
-                    if queue is None:
-                        raise asyncio.QueueFull
-                    queue.put_nowait(_to_datum(effect.datum))
-                except asyncio.QueueFull:
-                    # A full or vanished channel counts as closed (early Provisioner: drop it).
-                    self.subscribers.pop(effect.subscriber_id, None)
-                    self.inbox.put_nowait(_Closed(effect.subscriber_id))
+                self._forward(effect.subscriber_id, effect.datum)
             elif isinstance(effect, CancelRequest):
-                future, _ = self.requests.pop(effect.request_id, (None, 0.0))
-                if future is not None and not future.done():
-                    future.set_exception(ProvisionerError("the provisioning job concluded"))
+                self._forget(effect.request_id)
+                _fail(effect.request_id, "the provisioning job concluded")
             elif isinstance(effect, JobConcluded):
                 return True
         return False
 
+    def _forward(self, subscriber: Hashable, datum: ProvisionableDatum) -> None:
+        # The subscriber's id is its queue (checked on admission).
+        try:
+            if subscriber in self.closed or not isinstance(subscriber, asyncio.Queue):
+                raise asyncio.QueueFull
+            subscriber.put_nowait(datum)
+        except asyncio.QueueFull:
+            # A full channel counts as closed (seed 000: drop it).
+            self.closed.add(subscriber)
+            self.inbox.put_nowait(SubscriberClosed(subscriber))
+
+    def _forget(self, request_id: Hashable) -> float:
+        # The fetch time of a request leaving the machine (0 for one not handed to it).
+        if isinstance(request_id, asyncio.Future):
+            return self.fetch_seconds.pop(request_id, 0.0)
+        return 0.0
+
     def _reply(self, effect: ReplyInherentData, step_seconds: float) -> None:
-        future, fetch_seconds = self.requests.pop(effect.request_id, (None, 0.0))
-        if future is None or future.done():
+        fetch_seconds = self._forget(effect.request_id)
+        future = effect.request_id
+        if not isinstance(future, asyncio.Future) or future.done():
             self.sub.counters["replies to abandoned requests"] += 1
             return
         total = fetch_seconds + step_seconds
@@ -351,7 +312,3 @@ class _ProvisioningJob:
         )
         future.set_result(effect.data)
 
-
-class _Closed:
-    def __init__(self, subscriber_id: int) -> None:
-        self.subscriber_id = subscriber_id

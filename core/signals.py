@@ -1,0 +1,31 @@
+# Overseer signals (seed 000/003/004 "On Overseer Signal"), as pure records: a leaves update with
+# the relay parents activated and deactivated, and Conclude. The shell's overseer delivers them to
+# every running subsystem ahead of its queued messages; both job machines take this same
+# `Conclude` as the event that ends a job.
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ActivatedLeaf", "ActiveLeavesUpdate", "Conclude"]
+
+
+@dataclass(frozen=True, slots=True)
+class ActivatedLeaf:
+    """A relay-chain block that became a leaf: jobs are started for it."""
+
+    hash: bytes
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveLeavesUpdate:
+    """Leaves activated (a job starts for each) and relay parents deactivated (their jobs end)."""
+
+    activated: tuple[ActivatedLeaf, ...] = ()
+    deactivated: tuple[bytes, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Conclude:
+    """The node is shutting down: a subsystem finishes its jobs within a grace period, then exits;
+    a job machine given it ends, and ignores every later event."""
