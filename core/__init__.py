@@ -1,6 +1,17 @@
-# backable's pure core: Polkadot's parachain-host records with their SCALE forms, hashes and
-# signature payloads, and the rules of Candidate Backing and the Provisioner as pure functions
-# and pure job machines. Nothing here does I/O, reads a clock, draws randomness or logs.
+"""backable's pure core: Polkadot's parachain-host records with their SCALE forms, hashes and
+signature payloads, and the rules of Candidate Backing and the Provisioner as pure functions and
+pure job machines. Nothing here does I/O, reads a clock, draws randomness or logs.
+
+- ``records/``: the wire types, their SCALE forms, hashes and signing payloads, and misbehaviour
+  evidence.
+- ``backing/``: the statement table, group assignment and the backing job.
+- ``provisioner/``: availability, bitfield/candidate/dispute selection, the provisioning pass, the
+  inherent check and the provisioning job.
+- ``thresholds.py`` (every threshold formula, once), ``signals.py`` (the overseer's signals),
+  ``errors.py`` (the ``BackableError`` family).
+
+Every public name is importable from here: ``from backable.core import select_candidates``.
+"""
 from __future__ import annotations
 
 from .errors import BackableError, DecodeError, InvalidRecord, LengthMismatch, UnsupportedType

@@ -1,5 +1,5 @@
 # The library's exceptions. Exceptions are for callers who break the contract; a peer's
-# misbehaviour is never raised, it is returned as evidence data (see core.misbehavior).
+# misbehaviour is never raised, it is returned as evidence data (see core/records/misbehavior.py).
 from __future__ import annotations
 
 __all__ = ["BackableError", "DecodeError", "InvalidRecord", "LengthMismatch", "UnsupportedType"]

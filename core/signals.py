@@ -1,4 +1,5 @@
-# Overseer signals (seed 000/003/004 "On Overseer Signal"), as pure records: a leaves update with
+# Overseer signals (implementers' guide, "Candidate Backing" and "Provisioner", "On Overseer
+# Signal"), as pure records: a leaves update with
 # the relay parents activated and deactivated, and Conclude. The shell's overseer delivers them to
 # every running subsystem ahead of its queued messages; both job machines take this same
 # `Conclude` as the event that ends a job.
@@ -6,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ActivatedLeaf", "ActiveLeavesUpdate", "Conclude"]
+__all__ = ["ActivatedLeaf", "ActiveLeavesUpdate", "Conclude", "Signal"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +30,7 @@ class ActiveLeavesUpdate:
 class Conclude:
     """The node is shutting down: a subsystem finishes its jobs within a grace period, then exits;
     a job machine given it ends, and ignores every later event."""
+
+
+Signal = ActiveLeavesUpdate | Conclude
+"""What the overseer delivers to every running subsystem ahead of its queued messages."""

@@ -1,5 +1,5 @@
-# The backing job (`core.backing_job.step`) run in lockstep with a plain model of the same rules
-# (implementers' guide, "Candidate Backing", "Candidate Backing Job"; polkadot@c4ee9d46
+# The backing job (`step` of core/backing/job.py) run in lockstep with a plain model of the same
+# rules (implementers' guide, "Candidate Backing", "Candidate Backing Job"; polkadot@c4ee9d46
 # node/core/backing/src/lib.rs): plain dicts, sets and lists for what we
 # seconded, what we issued, what validation work is under way, whom we would fetch a PoV from,
 # what went to the provisioner and which misbehaviours were reported; the statement table's part

@@ -1,10 +1,16 @@
-# backable's imperative shell: everything that does I/O, holds secrets, keeps time or draws
-# randomness around the pure core: the keystore, the overseer and the two subsystems' async
-# drivers, the collaborators (runtime API, validation, availability store, network, dispute
-# coordinator) with their in-memory implementations, and the command line.
-# The overseer's signals are the core's records, re-exported here for drivers' convenience; the
-# messages are `ToJob` envelopes around the core's own job events (import those from
-# backable.core).
+"""backable's imperative shell: everything that does I/O, holds secrets, keeps time or draws
+randomness around the pure core.
+
+- ``overseer/``: the message bus, the per-relay-parent job lifecycle, signals and messages.
+- ``subsystems/``: the Candidate Backing and Provisioner drivers of the core's job machines.
+- ``collaborators/``: runtime API, validation, availability store, network, dispute coordinator
+  and keystore, each a Protocol with an in-memory implementation.
+- ``sim/``: the simulation behind ``backable simulate``; ``cli/``: the command line.
+- ``node.py``: one validator's overseer with both subsystems, wired to its collaborators.
+
+The overseer's signals are the core's records, re-exported here for convenience; the messages are
+``ToJob`` envelopes around the core's own job events (import those from ``backable.core``).
+"""
 from __future__ import annotations
 
 from backable.core import ActivatedLeaf, ActiveLeavesUpdate, Conclude

@@ -1,4 +1,4 @@
-# The seed's transverse 2/3 availability check (core/availability.py).
+# The seed's transverse 2/3 availability check (core/provisioner/availability.py).
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,5 @@
-# Bitfield selection (core/bitfield_selection.py; implementers' guide, "Provisioner"; the node's
-# `select_availability_bitfields`, polkadot@c4ee9d46 node/core/provisioner/src/lib.rs).
+# Bitfield selection (core/provisioner/bitfield_selection.py; implementers' guide, "Provisioner";
+# the node's `select_availability_bitfields`, polkadot@c4ee9d46 node/core/provisioner/src/lib.rs).
 from __future__ import annotations
 
 import pytest

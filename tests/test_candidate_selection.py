@@ -1,5 +1,6 @@
-# Candidate selection (core/candidate_selection.py; implementers' guide, "Provisioner"; the node's
-# `select_candidates`, polkadot@c4ee9d46 node/core/provisioner/src/lib.rs).
+# Candidate selection (core/provisioner/candidate_selection.py; implementers' guide,
+# "Provisioner"; the node's `select_candidates`, polkadot@c4ee9d46
+# node/core/provisioner/src/lib.rs).
 from __future__ import annotations
 
 import pytest

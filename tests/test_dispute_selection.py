@@ -1,5 +1,5 @@
-# Dispute selection (core/dispute_selection.py; implementers' guide, "Provisioner", "Dispute
-# Statement Selection"; `select_disputes`, polkadot@247e4a73
+# Dispute selection (core/provisioner/dispute_selection.py; implementers' guide, "Provisioner",
+# "Dispute Statement Selection"; `select_disputes`, polkadot@247e4a73
 # node/core/provisioner/src/disputes/prioritized_selection/mod.rs).
 from __future__ import annotations
 

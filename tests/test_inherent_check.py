@@ -1,4 +1,4 @@
-# Checking an inherent as the runtime would (core/inherent_check.py).
+# Checking an inherent as the runtime would (core/provisioner/inherent_check.py).
 from __future__ import annotations
 
 import pytest

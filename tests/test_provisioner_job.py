@@ -1,4 +1,4 @@
-# The provisioning job machine (core/provisioner_job.py), as playbooks: `>> event`, `<< effect`.
+# The provisioning job machine (core/provisioner/job.py), as playbooks: `>> event`, `<< effect`.
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -1,4 +1,4 @@
-# The whole provisioning pass (core/provisioning.py; the node's `send_inherent_data`,
+# The whole provisioning pass (core/provisioner/assemble.py; the node's `send_inherent_data`,
 # polkadot@c4ee9d46 node/core/provisioner/src/lib.rs).
 from __future__ import annotations
 

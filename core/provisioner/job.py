@@ -111,9 +111,9 @@ class RequestInherentData:
 
 @dataclass(frozen=True, slots=True)
 class Subscribe:
-    """A block author's channel that receives every later datum (seed 000). `subscriber_id` is any
-    hashable token the caller chooses; the core only compares it and hands it back in
-    `ForwardToSubscriber`."""
+    """A block author's channel that receives every later datum (early "Provisioner" guide page).
+    `subscriber_id` is any hashable token the caller chooses; the core only compares it and hands
+    it back in `ForwardToSubscriber`."""
 
     subscriber_id: Hashable
 

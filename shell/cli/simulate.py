@@ -2,7 +2,7 @@
 # option named after it (`group_size` -> `--group-size`, adversary `double_vote` ->
 # `--double-vote`). Bad values are found all at once by `validate_params` (pure: a list of
 # one-line problems) and reported on stderr with exit code 2 before anything runs. The engine
-# (`shell.simulation.run_simulation`) is imported only when a run starts.
+# (`backable.shell.sim.engine.run_simulation`) is imported only when a run starts.
 from __future__ import annotations
 
 import argparse
@@ -30,7 +30,7 @@ RunSimulation = Callable[
     [SimParams, Callable[[BlockRow], None] | None], Coroutine[Any, Any, SimReport]
 ]
 
-# Tests put a fake engine here; None means the real `shell.simulation.run_simulation`.
+# Tests put a fake engine here; None means the real `backable.shell.sim.engine.run_simulation`.
 _RUNNER: RunSimulation | None = None
 
 _FRACTIONS = ("bitfield_loss", "statement_loss", "chunk_loss", "code_upgrade_rate")
@@ -89,7 +89,7 @@ def validate_params(params: SimParams) -> list[str]:
 
 def _adversary_headcount(params: SimParams) -> list[str]:
     # Each adversary kind is its own set of validators, round(share * validators) strong, and
-    # the sets are disjoint (shell.simulation draws them so): together they must fit.
+    # the sets are disjoint (shell/sim/adversaries.py draws them so): together they must fit.
     counts = {
         kind: round(share * params.validators)
         for kind, share in sorted(params.adversaries.items())

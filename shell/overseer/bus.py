@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from backable.core import BackableError, Conclude
-
-from .signals import Signal
+from backable.core.signals import Signal
 
 __all__ = [
     "Inbox",

@@ -163,7 +163,7 @@ class JobManager:
 
 
 class JobSubsystem(ABC):
-    """A subsystem of per-relay-parent jobs (seeds 000/003/004 "On Overseer Signal"): a job per
+    """A subsystem of per-relay-parent jobs (implementers' guide, "On Overseer Signal"): a job per
     activated leaf (`run_job`), the job of each deactivated relay parent ended, `ToJob` messages
     whose event is one of `accepts` routed to their relay parent's job, and on Conclude the
     queued messages refused, every job told to conclude, `conclude_grace` seconds for them to

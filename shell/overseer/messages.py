@@ -1,6 +1,7 @@
-# Messages between subsystems (reference A.13): one envelope, `ToJob`, that carries one of the
-# core's own job events to the job of a relay parent. The core's events are the messages: the
-# shell has no twins of them and translates nothing. What each subsystem accepts:
+# Messages between subsystems (polkadot@c4ee9d46 node/subsystem-types/src/messages.rs): one
+# envelope, `ToJob`, that carries one of the core's own job events to the job of a relay parent.
+# The core's events are the messages: the shell has no twins of them and translates nothing.
+# What each subsystem accepts:
 # - Candidate Backing: `Second`, `ReceiveStatement` (its signature is checked before the table
 #   sees it), `GetBackedCandidates`.
 # - Provisioner: `ReceiveBitfield`, `ReceiveBackedCandidate`, `ReceiveMisbehaviourReport`,

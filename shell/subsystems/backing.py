@@ -1,6 +1,6 @@
 # The Candidate Backing subsystem (implementers' guide, "Candidate Backing"): one job per
 # activated relay parent, driving the pure
-# machine of core.backing_job. A job fetches validators, groups with rotation, the session index
+# machine of core/backing/job.py. A job fetches validators, groups with rotation, the session index
 # and the availability cores, finds our key (or runs as an observer), checks the signature of
 # every incoming statement before the table sees it, and performs the machine's effects: candidate
 # validation, PoV fetches, the availability store, signing and sharing statements, provisionable

@@ -1,6 +1,6 @@
 # The Provisioner subsystem (implementers' guide, "Provisioner", full and early forms): one job
 # per activated relay parent, driving the
-# pure machine of core.provisioner_job. The job fetches the chain data at activation, runs the
+# pure machine of core/provisioner/job.py. The job fetches the chain data at activation, runs the
 # pre-propose timer, fetches dispute inputs for each request, and executes the machine's effects.
 # A message for a relay parent with no job is discarded with a counted reason, and a request among
 # them gets an explicit error; requests are answered within `request_timeout` or get an error.
@@ -54,7 +54,7 @@ from ..overseer.messages import PROVISIONER, ProvisionerError, ToJob
 
 __all__ = ["ProvisionerSubsystem"]
 
-# The provisionable data (seed 000), counted on arrival.
+# The provisionable data (early "Provisioner" guide page), counted on arrival.
 _PROVISIONABLE = (
     ReceiveBitfield,
     ReceiveBackedCandidate,
@@ -179,7 +179,8 @@ class _ProvisioningJob:
         # Requests handed to the machine and not yet answered, with the seconds spent fetching
         # their chain data (counted in the assembly time); failed if the job ends.
         self.fetch_seconds: dict[asyncio.Future[Any], float] = {}
-        # Subscribers' queues found full: closed for good (seed 000), whatever the machine sends.
+        # Subscribers' queues found full: closed for good (early Provisioner page), whatever the
+        # machine sends.
         self.closed: set[Hashable] = set()
         self.timer: asyncio.TimerHandle | None = None
         self.cores: tuple[AnyCoreState, ...] = ()
@@ -275,7 +276,7 @@ class _ProvisioningJob:
                 raise asyncio.QueueFull
             subscriber.put_nowait(datum)
         except asyncio.QueueFull:
-            # A full channel counts as closed (seed 000: drop it).
+            # A full channel counts as closed (early Provisioner page: drop it).
             self.closed.add(subscriber)
             self.inbox.put_nowait(SubscriberClosed(subscriber))
 
