@@ -168,3 +168,21 @@ def test_the_readme_tree_is_the_tree_on_disk() -> None:
     }
     assert sorted(on_disk - shown) == [], "on disk, missing from the README's tree"
     assert sorted(shown - on_disk) == [], "in the README's tree, not on disk"
+
+
+def test_everything_imports_through_the_backable_name() -> None:
+    # Installed, there is no top-level `core` or `shell`: an `import core` would find a user's
+    # own folder of that name, or nothing.
+    bad = []
+    for folder in ("core", "shell", "src", "tests", "properties", "bench", "scripts"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.Import):
+                    names = [alias.name for alias in node.names]
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                else:
+                    continue
+                bad += [f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names
+                        if name.split(".")[0] in ("core", "shell")]
+    assert bad == []
