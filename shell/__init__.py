@@ -24,7 +24,13 @@ from .collaborators.availability_store import (
 )
 from .collaborators.dispute_coordinator import DisputeCoordinator, InMemoryDisputeCoordinator
 from .collaborators.keystore import Keystore, KeystoreError
-from .collaborators.network import InProcessNetwork, InvalidNetworkSetting, Network, PoVFetchError
+from .collaborators.network import (
+    InProcessNetwork,
+    InvalidNetworkSetting,
+    Network,
+    PeerStopped,
+    PoVFetchError,
+)
 from .collaborators.runtime_api import InMemoryChain, RelayBlockState, RuntimeApi, RuntimeApiError
 from .collaborators.validation import CandidateValidation, InMemoryValidation, ValidationCouldNotRun
 from .node import Node
@@ -61,6 +67,7 @@ __all__ = [
     "Node",
     "Overseer",
     "OverseerError",
+    "PeerStopped",
     "PoVFetchError",
     "ProvisionerError",
     "ProvisionerSubsystem",

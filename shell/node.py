@@ -10,7 +10,7 @@ from backable.core import ReceiveStatement, SignedStatement
 from .collaborators.availability_store import InMemoryAvailabilityStore
 from .collaborators.dispute_coordinator import InMemoryDisputeCoordinator
 from .collaborators.keystore import Keystore
-from .collaborators.network import InProcessNetwork
+from .collaborators.network import InProcessNetwork, PeerStopped
 from .collaborators.runtime_api import RuntimeApi
 from .collaborators.validation import CandidateValidation
 from .overseer.bus import Overseer, SubsystemNotRunning
@@ -66,4 +66,4 @@ class Node:
                 CANDIDATE_BACKING, ToJob(relay_parent, ReceiveStatement(statement))
             )
         except SubsystemNotRunning:
-            self.network.stats["statements to stopped nodes"] += 1
+            raise PeerStopped(f"validator {self.validator_index} has stopped") from None

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from backable.core import PoV, Valid
-from backable.shell.collaborators.network import InProcessNetwork, PoVFetchError
+from backable.shell.collaborators.network import InProcessNetwork, PeerStopped, PoVFetchError
 from tests.shell_fixtures import sign
 
 
@@ -105,3 +105,23 @@ def test_a_router_given_at_construction_picks_the_receivers() -> None:
 
     asyncio.run(scenario())
     assert got == [2]
+
+
+def test_a_statement_to_a_stopped_peer_is_counted_not_delivered() -> None:
+    async def scenario() -> InProcessNetwork:
+        net = InProcessNetwork()
+
+        async def stopped(rp: bytes, s: object) -> None:
+            raise PeerStopped("validator 1 has stopped")
+
+        async def deliver(rp: bytes, s: object) -> None:
+            pass
+
+        net.register(0, deliver, lambda h: None)  # type: ignore[arg-type]
+        net.register(1, stopped, lambda h: None)  # type: ignore[arg-type]
+        await net.share_statement(0, b"\x01" * 32, object())  # type: ignore[arg-type]
+        return net
+
+    net = asyncio.run(scenario())
+    assert net.counts["statements to stopped nodes"] == 1
+    assert net.counts["statements delivered"] == 1

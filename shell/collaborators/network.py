@@ -13,11 +13,22 @@ from typing import Protocol
 
 from backable.core import BackableError, PoV, SignedStatement
 
-__all__ = ["InProcessNetwork", "InvalidNetworkSetting", "Network", "Peer", "PoVFetchError"]
+__all__ = [
+    "InProcessNetwork",
+    "InvalidNetworkSetting",
+    "Network",
+    "Peer",
+    "PeerStopped",
+    "PoVFetchError",
+]
 
 
 class PoVFetchError(BackableError, LookupError):
     """The validator asked did not serve the PoV (it lacks it, or the request was lost)."""
+
+
+class PeerStopped(BackableError, RuntimeError):
+    """Raised by a peer's statement handler when its node has stopped: counted, not delivered."""
 
 
 class InvalidNetworkSetting(BackableError, ValueError):
@@ -25,6 +36,7 @@ class InvalidNetworkSetting(BackableError, ValueError):
 
 
 StatementHandler = Callable[[bytes, SignedStatement], Awaitable[None]]
+"""Hands a statement to a peer's node; raises `PeerStopped` when that node no longer runs."""
 Router = Callable[[int, bytes, SignedStatement], Iterable[int]]
 PoVSource = Callable[[bytes], PoV | None]
 
@@ -100,13 +112,21 @@ class InProcessNetwork:
                 self._pending.add(task)
                 task.add_done_callback(self._pending.discard)
             else:
-                await peer.deliver(relay_parent, statement)
+                await self._deliver(peer.deliver, relay_parent, statement)
 
     async def _later(
         self, deliver: StatementHandler, relay_parent: bytes, statement: SignedStatement
     ) -> None:
         await asyncio.sleep(self.delay)
-        await deliver(relay_parent, statement)
+        await self._deliver(deliver, relay_parent, statement)
+
+    async def _deliver(
+        self, deliver: StatementHandler, relay_parent: bytes, statement: SignedStatement
+    ) -> None:
+        try:
+            await deliver(relay_parent, statement)
+        except PeerStopped:
+            self.stats["statements to stopped nodes"] += 1
 
     async def fetch_pov(
         self, from_validator: int, relay_parent: bytes, candidate_hash: bytes, pov_hash: bytes
