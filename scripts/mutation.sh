@@ -33,11 +33,11 @@ from pathlib import Path
 # 0 survives; 5/33 "no tests" counts as a survivor too.
 KILLED = {1, 3, 36, 37, 24, -24, 152, 255}
 rows, survivors = [], []
-for meta in sorted(Path("mutants/core").rglob("*.py.meta")):
+for meta in sorted(Path("mutants/backable/core").rglob("*.py.meta")):
     codes = json.loads(meta.read_text())["exit_code_by_key"]
     if not codes:
         continue
-    module = meta.relative_to("mutants/core").as_posix().removesuffix(".meta")
+    module = meta.relative_to("mutants/backable/core").as_posix().removesuffix(".meta")
     killed = sum(1 for c in codes.values() if c in KILLED)
     unchecked = sum(1 for c in codes.values() if c is None)
     rows.append((module, killed, len(codes), unchecked))
@@ -68,16 +68,6 @@ find "$repo" -mindepth 1 -maxdepth 1 ! -name .venv-mutation -exec rm -rf {} +
 (cd "$checkout" && git ls-files -co --exclude-standard -z \
   | xargs -0 sh -c 'for f; do if [ -e "$f" ]; then printf "%s\0" "$f"; fi; done' _ \
   | xargs -0 cp --parents -t "$repo")
-# The tests import backable.core; installed, pyproject's package-dir maps it to core/. In the
-# copy (and in mutmut's mutants/ beside it) a one-file shim package does that instead, so that
-# backable.core is the mutated core/ of whichever tree it is imported from.
-mkdir -p "$repo/backable"
-cat > "$repo/backable/__init__.py" <<'SHIM'
-import os as _os
-
-__path__ = [_os.path.dirname(_os.path.dirname(_os.path.abspath(__file__)))]
-__version__ = "0+mutation"
-SHIM
 if [ -d "$checkout/../shared" ]; then
   ln -s "$(cd "$checkout/../shared" && pwd)" "$repo/shared"
 fi
@@ -88,6 +78,16 @@ if [ ! -x "$venv/bin/mutmut" ]; then
   "$venv/bin/pip" uninstall -q -y backable
 fi
 
+# The tests import backable.core, and mutmut names each mutant by the module path of its file:
+# so the copy is laid out as the wheel installs it, backable/{__init__.py,core/,shell/}, and the
+# [tool.mutmut] paths (written against the repository's core/) are rewritten to match.
+mkdir -p "$repo/backable"
+mv "$repo/core" "$repo/shell" "$repo/backable/"
+cp "$repo"/src/backable/*.py "$repo/backable/"
+sed -i -e '/^\[tool.mutmut\]/,/^\[/ s#"core/#"backable/core/#g' \
+  -e '/^\[tool.mutmut\]/,/^\[/ s#"shell/"#"backable/shell/"#' \
+  -e '/^\[tool.mutmut\]/,/^\[/ s#^also_copy = \[#also_copy = ["backable/__init__.py", #' \
+  "$repo/pyproject.toml"
 cd "$repo"
 # The ci profile: 100 examples, derandomised (the dev profile's 50 missed a state-machine kill).
 HYPOTHESIS_PROFILE=ci "$venv/bin/mutmut" run --max-children "${MUTATION_JOBS:-$(nproc)}" || {
