@@ -106,6 +106,17 @@ def test_a_looping_function_is_a_hard_timeout_while_the_loop_and_other_workers_g
     assert pool.counters["workers started"] == before["workers started"] + 1
 
 
+def test_in_workers_a_block_the_function_rejects_is_invalid_as_in_process(
+    validation: InMemoryValidation,
+) -> None:
+    c = collator(100).collate(RP, validation_data(100), 6, invalid=True)
+    in_process = InMemoryValidation(chain(), dict.fromkeys(PARAS, behaving), in_process=True)
+    verdicts = [asyncio.run(v.validate(RP, c.receipt, c.pov)) for v in (validation, in_process)]
+    assert verdicts[0] == verdicts[1]
+    assert isinstance(verdicts[0], CandidateInvalid)
+    assert verdicts[0].reason.startswith("ExecutionError")
+
+
 def test_a_function_that_raises_gives_no_verdict_and_its_worker_serves_on(
     validation: InMemoryValidation,
 ) -> None:
