@@ -31,6 +31,7 @@ from .collaborators.network import (
     PeerStopped,
     PoVFetchError,
 )
+from .collaborators.pvf_workers import InvalidValidationSetting, PvfWorkerPool
 from .collaborators.runtime_api import InMemoryChain, RelayBlockState, RuntimeApi, RuntimeApiError
 from .collaborators.validation import CandidateValidation, InMemoryValidation, ValidationCouldNotRun
 from .node import Node
@@ -61,6 +62,7 @@ __all__ = [
     "InProcessNetwork",
     "InvalidErasureRoot",
     "InvalidNetworkSetting",
+    "InvalidValidationSetting",
     "Keystore",
     "KeystoreError",
     "Network",
@@ -71,6 +73,7 @@ __all__ = [
     "PoVFetchError",
     "ProvisionerError",
     "ProvisionerSubsystem",
+    "PvfWorkerPool",
     "RelayBlockState",
     "RuntimeApi",
     "RuntimeApiError",

@@ -86,7 +86,9 @@ class Cluster:
     nodes: dict[int, Node] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        validation = InMemoryValidation(self.chain, dict.fromkeys(PARAS, toy_validation_function))
+        validation = InMemoryValidation(
+            self.chain, dict.fromkeys(PARAS, toy_validation_function), in_process=True
+        )
         for i in self.indices:
             self.nodes[i] = Node(
                 i,

@@ -68,7 +68,7 @@ def _subsystem(
     return CandidateBackingSubsystem(
         runtime,
         Keystore.from_uris([URIS[me]]),
-        InMemoryValidation(runtime, dict.fromkeys(PARAS, toy_validation_function)),
+        InMemoryValidation(runtime, dict.fromkeys(PARAS, toy_validation_function), in_process=True),
         InMemoryAvailabilityStore(),
         network,
     )

@@ -90,7 +90,9 @@ def test_a_group_counts_as_adversarial_from_a_third_of_its_members() -> None:
 def test_lying_validation_passes_colluding_candidates_and_validates_the_rest() -> None:
     chain = _chain()
     rp = chain.build(0)[0]
-    honest = InMemoryValidation(chain.runtime, dict.fromkeys(chain.paras, toy_validation_function))
+    honest = InMemoryValidation(
+        chain.runtime, dict.fromkeys(chain.paras, toy_validation_function), in_process=True
+    )
     collusion = Collusion()
     lying = LyingValidation(honest, collusion, chain)
     colluding = _collate(chain, 0, rp, invalid=True)

@@ -16,6 +16,7 @@ def _validate(receipt, pov, functions=None):  # type: ignore[no-untyped-def]
     v = InMemoryValidation(
         runtime,
         functions if functions is not None else dict.fromkeys(PARAS, toy_validation_function),
+        in_process=True,
     )
     return asyncio.run(v.validate(RP, receipt, pov))
 
@@ -58,3 +59,32 @@ def test_a_para_without_a_validation_function_cannot_be_validated() -> None:
     c = collator(100).collate(RP, validation_data(100), 6)
     with pytest.raises(ValidationCouldNotRun, match="no validation function for para 100"):
         _validate(c.receipt, c.pov, functions={})
+
+
+def _raising(pov: PoV, pvd: object) -> None:
+    raise KeyError("bug")
+
+
+def test_in_process_a_function_that_raises_is_could_not_run_not_a_verdict() -> None:
+    c = collator(100).collate(RP, validation_data(100), 6)
+    with pytest.raises(ValidationCouldNotRun, match="para 100 raised KeyError: 'bug'"):
+        _validate(c.receipt, c.pov, functions={100: _raising})
+
+
+def test_in_process_a_function_returning_something_else_is_could_not_run() -> None:
+    c = collator(100).collate(RP, validation_data(100), 6)
+    with pytest.raises(ValidationCouldNotRun, match="returned int, not CandidateCommitments"):
+        _validate(c.receipt, c.pov, functions={100: lambda pov, pvd: 7})
+
+
+def test_a_runtime_api_bug_is_could_not_run_not_a_verdict() -> None:
+    c = collator(100).collate(RP, validation_data(100), 6)
+    runtime = chain()
+
+    async def broken(*args: object) -> None:
+        raise AttributeError("no such block")
+
+    runtime.persisted_validation_data = broken  # type: ignore[method-assign]
+    v = InMemoryValidation(runtime, {100: toy_validation_function}, in_process=True)
+    with pytest.raises(ValidationCouldNotRun, match="runtime API raised AttributeError"):
+        asyncio.run(v.validate(RP, c.receipt, c.pov))

@@ -5,6 +5,21 @@
 # node's: validation data from the chain must match the descriptor, the PoV hash, the collator
 # signature and the code hash must hold, the PoV must fit, and the outputs must match the receipt.
 # The verdict is the backing job's own event: `CandidateValid` or `CandidateInvalid`.
+#
+# The validation functions run, by default, in worker processes under a hard time limit
+# (`PvfWorkerPool`), as the node runs PVFs: a function that loops is killed at the limit and never
+# holds the event loop. The outcome maps as the node's does where the node has a verdict
+# (polkadot-sdk@f9af07d5 polkadot/node/core/pvf/src/execute/queue.rs, `handle_job_finish`):
+# past the time limit the candidate is invalid ("hard timeout", the node's
+# `InvalidCandidate::HardTimeout`, "treated as definitely-invalid"). A function that raises and a
+# worker that dies give no verdict here: the function is a Python stand-in for the PVF, so its
+# exception is a bug of ours or of the host rather than the candidate's trap, and a death (killed
+# from outside, out of memory) says nothing about the candidate; both raise
+# `ValidationCouldNotRun` naming the cause, and the job issues no statement (the node's
+# `ValidationFailed`, as for its internal errors). The node itself votes Invalid on an
+# ambiguous worker death in backing; README, "Where the seeds and the Rust node differ".
+# `in_process=True` calls the functions in the event loop's thread instead: for trusted, instant
+# functions (the simulation's toy validation, tests), without a time limit.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -24,6 +39,12 @@ from backable.core import (
     encode,
 )
 
+from .pvf_workers import (
+    DEFAULT_BACKING_EXECUTION_TIMEOUT,
+    ExecutionFailed,
+    ExecutionTimedOut,
+    PvfWorkerPool,
+)
 from .runtime_api import RuntimeApi, RuntimeApiError
 
 __all__ = [
@@ -57,12 +78,70 @@ _ASSUMPTIONS = (
 
 
 class InMemoryValidation:
-    """Validation from chain state with Python functions standing in for PVFs."""
+    """Validation from chain state with Python functions standing in for PVFs.
 
-    def __init__(self, runtime: RuntimeApi, functions: Mapping[int, ValidationFunction]) -> None:
+    By default the functions run in a pool of `workers` worker processes (default min(2, CPU
+    count), started on first use) under a hard time limit of `timeout` seconds (default 2, the
+    node's backing limit); they must then be picklable (module-level), else the constructor raises
+    `InvalidValidationSetting`. Close the pool with `close()` or `async with`. With
+    `in_process=True` they are called directly, without a time limit (trusted, instant functions).
+    """
+
+    def __init__(
+        self,
+        runtime: RuntimeApi,
+        functions: Mapping[int, ValidationFunction],
+        *,
+        in_process: bool = False,
+        workers: int | None = None,
+        timeout: float = DEFAULT_BACKING_EXECUTION_TIMEOUT,
+    ) -> None:
         self.runtime = runtime
         self.functions = functions
         self.runs = 0
+        self.pool: PvfWorkerPool | None = (
+            None if in_process else PvfWorkerPool(functions, workers=workers, timeout=timeout)
+        )
+
+    def start(self) -> None:
+        """Start the worker processes now rather than on the first validation."""
+        if self.pool is not None:
+            self.pool.start()
+
+    def close(self) -> None:
+        """Stop the worker processes (nothing to do in process); idempotent."""
+        if self.pool is not None:
+            self.pool.close()
+
+    async def __aenter__(self) -> InMemoryValidation:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.close()
+
+    async def _execute(
+        self, para_id: int, function: ValidationFunction, pov: PoV, pvd: PersistedValidationData
+    ) -> CandidateCommitments | str | None:
+        # The function's outputs, None for a block it rejects, or "hard timeout".
+        try:
+            if self.pool is None:
+                result = function(pov, pvd)
+            else:
+                result = await self.pool.execute(para_id, pov, pvd)
+        except ExecutionTimedOut:
+            return "hard timeout"
+        except ExecutionFailed as e:
+            raise ValidationCouldNotRun(str(e)) from e
+        except Exception as e:  # in process: the function's bug is not the candidate's verdict
+            raise ValidationCouldNotRun(
+                f"the validation function for para {para_id} raised {type(e).__name__}: {e}"
+            ) from e
+        if result is not None and not isinstance(result, CandidateCommitments):
+            raise ValidationCouldNotRun(
+                f"the validation function for para {para_id} returned "
+                f"{type(result).__name__}, not CandidateCommitments or None"
+            )
+        return result
 
     async def _validation_data(
         self, relay_parent: bytes, candidate: CandidateReceipt
@@ -88,6 +167,10 @@ class InMemoryValidation:
             found = await self._validation_data(relay_parent, candidate)
         except RuntimeApiError as e:
             raise ValidationCouldNotRun(str(e)) from e
+        except ValidationCouldNotRun:
+            raise
+        except Exception as e:  # a runtime bug is an internal error, never a verdict
+            raise ValidationCouldNotRun(f"the runtime API raised {type(e).__name__}: {e}") from e
         if isinstance(found, str):
             return CandidateInvalid(h, found)
         pvd, code = found
@@ -102,7 +185,9 @@ class InMemoryValidation:
         function = self.functions.get(d.para_id)
         if function is None:
             raise ValidationCouldNotRun(f"no validation function for para {d.para_id}")
-        commitments = function(pov, pvd)
+        commitments = await self._execute(d.para_id, function, pov, pvd)
+        if isinstance(commitments, str):
+            return CandidateInvalid(h, commitments)
         if commitments is None:
             return CandidateInvalid(h, "ExecutionError: the validation function rejected the block")
         if blake2_256(commitments.head_data) != d.para_head:

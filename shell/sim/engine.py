@@ -93,7 +93,7 @@ class _Simulation:
             router=self._route,
         )
         self.validation = InMemoryValidation(
-            self.chain.runtime, dict.fromkeys(self.paras, toy_validation_function)
+            self.chain.runtime, dict.fromkeys(self.paras, toy_validation_function), in_process=True
         )
         self.collusion = Collusion()
         lying = LyingValidation(self.validation, self.collusion, self.chain)
