@@ -152,6 +152,10 @@ class JobInbox:
             and self._last is None
         )
 
+    def queued(self) -> tuple[int, int]:
+        """How many control items and how many messages wait to be read."""
+        return len(self._control), len(self._messages)
+
     def offer(self, item: Any) -> bool:
         """Queue a message from another subsystem or a peer; False when the lane is full."""
         if len(self._messages) >= self.capacity:
