@@ -524,3 +524,30 @@ def test_a_flood_at_one_job_while_its_timer_fires_leaves_every_request_answered(
     # Every message is accounted for: taken by the job or dropped by reason.
     taken = sub.counters["received ReceiveBitfield"]
     assert taken + sub.jobs.dropped[INBOX_FULL] == 10_000 - 20 + refused
+
+
+def test_after_a_stop_that_had_to_cancel_the_subsystem_no_request_is_left_pending() -> None:
+    # The overseer's stop() gives up waiting and cancels: jobs and queued requests still answered.
+    async def scenario() -> tuple[ProvisionerSubsystem, _Replies]:
+        replies = _Replies()
+        disputes = _GatedDisputes()
+        sub = ProvisionerSubsystem(
+            chain(RP, RP2),
+            disputes,
+            pre_propose_ms=0,
+            request_timeout=None,
+            call_timeout=None,
+            conclude_grace=30.0,
+        )
+        overseer = await _provisioner_started(sub, RP, RP2)
+        await eventually(lambda: _waiting(sub, RP))
+        disputes.hold_next()
+        await _inherent_request(overseer, replies, RP)  # its fetch hangs: the job never concludes
+        await eventually(lambda: disputes.waiting == 1)
+        await _inherent_request(overseer, replies, RP)  # queued behind it
+        await overseer.stop(timeout=0.1)
+        return sub, replies
+
+    sub, replies = asyncio.run(scenario())
+    assert_no_future_pending(replies.made)
+    assert sub.jobs.counters["requests refused: subsystem concluded"] == 2

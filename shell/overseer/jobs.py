@@ -308,12 +308,15 @@ class JobManager:
                 await asyncio.wait(pending)
         self.jobs.clear()
 
-    def cancel_all(self) -> None:
-        """Cancel every job at once (the subsystem itself is being cancelled)."""
+    def cancel_all(self) -> list[asyncio.Task[None]]:
+        """Cancel every job at once (the subsystem itself is being cancelled); their tasks."""
+        tasks = []
         for job in self.jobs.values():
             job.inbox.end_reason = job.inbox.end_reason or CONCLUDED
             job.task.cancel()
+            tasks.append(job.task)
         self.jobs.clear()
+        return tasks
 
     def idle(self) -> bool:
         """No job has work queued, under way, or outstanding in the background."""
@@ -391,8 +394,11 @@ class JobSubsystem(ABC):
             await self._loop(ctx)
         except asyncio.CancelledError:
             # Cancelled (the overseer gave up waiting): no job or queued request outlives us.
-            self.jobs.cancel_all()
+            tasks = self.jobs.cancel_all()
             self._refuse_queued(ctx)
+            if tasks:
+                # Let the cancelled jobs end, so their requests are answered before we exit.
+                await asyncio.wait(tasks, timeout=self.conclude_grace)
             raise
 
     async def _loop(self, ctx: SubsystemContext) -> None:
