@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from backable.core import ReceiveStatement, SignedStatement
 
@@ -23,7 +24,12 @@ __all__ = ["Node"]
 
 @dataclass
 class Node:
-    """A validator node: `backing` and `provisioner` under one `overseer`."""
+    """A validator node: `backing` and `provisioner` under one `overseer`.
+
+    `time_limits=False` builds the subsystems with no wall-clock limit at all (no elapsed-time
+    limit on the inherent, no time limit on collaborator calls, validations or PoV fetches), so
+    that a run's results do not depend on the machine's load: what the simulation wants. A
+    node that meets real peers keeps them (the default)."""
 
     validator_index: int
     keystore: Keystore
@@ -32,6 +38,7 @@ class Node:
     network: InProcessNetwork
     pre_propose_ms: int = 2000
     minimum_backing_votes: int | None = None
+    time_limits: bool = True
     overseer: Overseer = field(init=False)
     backing: CandidateBackingSubsystem = field(init=False)
     provisioner: ProvisionerSubsystem = field(init=False)
@@ -40,6 +47,14 @@ class Node:
 
     def __post_init__(self) -> None:
         self.overseer = Overseer()
+        # Without time limits, each limit is None; with them, each subsystem's default.
+        backing_limits: dict[str, Any] = {}
+        provisioner_limits: dict[str, Any] = {}
+        if not self.time_limits:
+            backing_limits = dict.fromkeys(
+                ("call_timeout", "validation_timeout", "pov_fetch_timeout")
+            )
+            provisioner_limits = dict.fromkeys(("call_timeout", "request_timeout"))
         self.backing = CandidateBackingSubsystem(
             self.runtime,
             self.keystore,
@@ -48,9 +63,13 @@ class Node:
             self.network,
             self.disputes,
             minimum_backing_votes=self.minimum_backing_votes,
+            **backing_limits,
         )
         self.provisioner = ProvisionerSubsystem(
-            self.runtime, self.disputes, pre_propose_ms=self.pre_propose_ms
+            self.runtime,
+            self.disputes,
+            pre_propose_ms=self.pre_propose_ms,
+            **provisioner_limits,
         )
         self.overseer.register(self.backing)
         self.overseer.register(self.provisioner)

@@ -31,6 +31,7 @@ from backable.core import (
 __all__ = [
     "CANDIDATE_BACKING",
     "PROVISIONER",
+    "BackingError",
     "BackingInput",
     "ProvisionerError",
     "ProvisionerInput",
@@ -53,6 +54,11 @@ ProvisionerInput = Union[  # noqa: UP007
 
 class ProvisionerError(BackableError, RuntimeError):
     """A request for inherent data that cannot be answered (no job, timed out, concluded)."""
+
+
+class BackingError(BackableError, RuntimeError):
+    """A GetBackedCandidates that no backing job could serve (its inbox full, its leaf
+    deactivated, the job crashed); the message names the reason."""
 
 
 @dataclass(frozen=True, slots=True)

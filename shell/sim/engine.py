@@ -106,6 +106,7 @@ class _Simulation:
                 lying if i in vouchers else self.validation,
                 self.network,
                 pre_propose_ms=0,
+                time_limits=False,
                 minimum_backing_votes=params.minimum_backing_votes,
             )
             for i in range(n)

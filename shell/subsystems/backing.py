@@ -5,11 +5,17 @@
 # every incoming statement before the table sees it, and performs the machine's effects: candidate
 # validation, PoV fetches, the availability store, signing and sharing statements, provisionable
 # data to the provisioner, dispute-coordinator imports and reports to candidate selection.
+#
+# Liveness: every collaborator call runs under a time limit, and every background task ends in a
+# defined event for the core, whatever it raises: validation raising or timing out gives
+# `ValidationFailed` (no statement); a PoV fetch raising anything counts as that validator not
+# serving the PoV; only the availability store's `InvalidErasureRoot` is an invalid verdict, and
+# any other store failure is our own internal error, `ValidationFailed`, never an Invalid vote.
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Coroutine, Mapping
 from types import MappingProxyType
 from typing import Any
@@ -54,26 +60,54 @@ from backable.core.backing.job import BackingJobState, new_backing_job, step
 from backable.core.backing.table import TableContext
 from backable.core.records.misbehavior import Misbehavior
 
-from ..collaborators.availability_store import AvailabilityStore, AvailableData
+from ..collaborators.availability_store import (
+    AvailabilityStore,
+    AvailableData,
+    InvalidErasureRoot,
+)
 from ..collaborators.dispute_coordinator import DisputeCoordinator
 from ..collaborators.keystore import Keystore
 from ..collaborators.network import Network, PoVFetchError
 from ..collaborators.runtime_api import RuntimeApi, RuntimeApiError
 from ..collaborators.validation import CandidateValidation, ValidationCouldNotRun
 from ..overseer.bus import SubsystemContext, SubsystemNotRunning
-from ..overseer.jobs import JobInbox, JobSubsystem, job_logger
-from ..overseer.messages import CANDIDATE_BACKING, PROVISIONER, ToJob
+from ..overseer.jobs import (
+    CONCLUDED,
+    DEFAULT_CALL_TIMEOUT,
+    NO_JOB,
+    CallFailed,
+    CallTimedOut,
+    JobInbox,
+    JobSubsystem,
+    call_with_limit,
+    job_logger,
+)
+from ..overseer.messages import CANDIDATE_BACKING, PROVISIONER, BackingError, ToJob
 
 __all__ = ["CandidateBackingSubsystem"]
 
 InvalidReportHook = Callable[[bytes, CandidateReceipt], None]
+
+# How many entries each observer view (`rejections`, `misbehaviour_found`, `invalid_reports`)
+# keeps, oldest dropped first; the totals stay in counters (`rejected_by_reason`, `stats()`).
+OBSERVER_HISTORY = 10_000
+# How many PoVs offered without a relay parent (`offer_pov`) are kept, oldest dropped first.
+OFFERED_POVS = 1024
 
 
 class CandidateBackingSubsystem(JobSubsystem):
     """Runs candidate-backing jobs; see the module header for what a job does. It takes
     `ToJob(relay_parent, event)` with `Second`, `ReceiveStatement` or `GetBackedCandidates`, whose
     `request_id` is the `asyncio.Future` that receives the backable candidates (an empty tuple
-    when no job answers)."""
+    when no job exists for the relay parent or the subsystem concluded; a `BackingError` naming
+    the reason when its job's inbox is full, its leaf is deactivated or the job crashed).
+
+    Time limits (seconds, None: no limit): `validation_timeout` for a validation,
+    `pov_fetch_timeout` for one PoV fetch, `call_timeout` for every other collaborator call
+    (runtime API, availability store, dispute coordinator, sending to the provisioner, sharing a
+    statement). What is kept for a relay parent (its job state, the PoVs of its candidates) is
+    released when its leaf is deactivated; the observer views keep the latest
+    `observer_history` entries."""
 
     name = CANDIDATE_BACKING
     accepts = (Second, ReceiveStatement, GetBackedCandidates)
@@ -89,12 +123,14 @@ class CandidateBackingSubsystem(JobSubsystem):
         *,
         minimum_backing_votes: int | None = None,
         allow_multiple_seconded: bool = False,
-        validation_timeout: float = 5.0,
-        pov_fetch_timeout: float = 2.0,
+        validation_timeout: float | None = 5.0,
+        pov_fetch_timeout: float | None = 2.0,
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
         conclude_grace: float = 1.0,
         on_invalid: InvalidReportHook | None = None,
+        observer_history: int = OBSERVER_HISTORY,
     ) -> None:
-        super().__init__(conclude_grace)
+        super().__init__(conclude_grace, call_timeout)
         self.runtime = runtime
         self.keystore = keystore
         self.validation = validation
@@ -108,11 +144,19 @@ class CandidateBackingSubsystem(JobSubsystem):
         self.on_invalid = on_invalid
         self.counters: Counter[str] = Counter()
         self.rejected: Counter[str] = Counter()
-        self.rejected_statements: list[tuple[bytes, str, SignedStatement]] = []
-        self.invalid_reports: list[tuple[bytes, CandidateReceipt]] = []
-        self.misbehavior_reports: list[tuple[bytes, int, Misbehavior]] = []
-        # What our node has seconded or validated, so peers can fetch the PoV from us.
+        # Bounded observer views (see the class docstring); totals in counters.
+        self.rejected_statements: deque[tuple[bytes, str, SignedStatement]] = deque(
+            maxlen=observer_history
+        )
+        self.invalid_reports: deque[tuple[bytes, CandidateReceipt]] = deque(maxlen=observer_history)
+        self.misbehavior_reports: deque[tuple[bytes, int, Misbehavior]] = deque(
+            maxlen=observer_history
+        )
+        # What our node has seconded or validated, so peers can fetch the PoV from us, and the
+        # candidates of each relay parent, whose PoVs go when its leaf is deactivated.
         self.povs: dict[bytes, Any] = {}
+        self.povs_at: dict[bytes, set[bytes]] = {}
+        self.offered: deque[bytes] = deque()
         self.job_states: dict[bytes, BackingJobState] = {}
 
     def stats(self) -> dict[str, Any]:
@@ -122,7 +166,7 @@ class CandidateBackingSubsystem(JobSubsystem):
             "rejected_statements": dict(self.rejected),
             "dropped": dict(self.jobs.dropped),
             "live_jobs": len(self.jobs.jobs),
-            "misbehavior_reports": len(self.misbehavior_reports),
+            "misbehavior_reports": self.counters["misbehavior reports"],
             "candidates_backed": self.counters["candidates backed"],
         }
 
@@ -137,13 +181,35 @@ class CandidateBackingSubsystem(JobSubsystem):
             return "request id is not a future"
         return None
 
+    def request_of(self, event: object) -> asyncio.Future[Any] | None:
+        if isinstance(event, GetBackedCandidates) and isinstance(event.request_id, asyncio.Future):
+            return event.request_id
+        return None
+
     def refuse(self, message: ToJob, reason: str) -> None:
         event = message.event
-        if isinstance(event, GetBackedCandidates):
+        if not isinstance(event, GetBackedCandidates):
+            return
+        if reason in (NO_JOB, CONCLUDED):
             _answer(event.request_id, ())
+        elif isinstance(event.request_id, asyncio.Future) and not event.request_id.done():
+            event.request_id.set_exception(
+                BackingError(
+                    f"{reason}: GetBackedCandidates at relay parent"
+                    f" 0x{message.relay_parent.hex()} not served"
+                )
+            )
 
     def forget(self, relay_parent: bytes) -> None:
+        """Release the job state and the PoVs of the candidates at `relay_parent`."""
         self.job_states.pop(relay_parent, None)
+        for candidate_hash in self.povs_at.pop(relay_parent, ()):
+            self.povs.pop(candidate_hash, None)
+
+    def keep_pov(self, relay_parent: bytes, candidate_hash: bytes, pov: Any) -> None:
+        """Serve `pov` to peers until the leaf of `relay_parent` is deactivated."""
+        self.povs[candidate_hash] = pov
+        self.povs_at.setdefault(relay_parent, set()).add(candidate_hash)
 
     async def run_job(self, leaf: ActivatedLeaf, ctx: SubsystemContext, inbox: JobInbox) -> None:
         await _BackingJob(self, leaf, ctx, inbox).run()
@@ -172,8 +238,12 @@ class CandidateBackingSubsystem(JobSubsystem):
 
     def offer_pov(self, candidate_hash: bytes, pov: PoV) -> None:
         """Serve `pov` to peers fetching `candidate_hash`, as if this node had validated it
-        (how the simulation's equivocating adversary backs candidates nobody gave it)."""
+        (how the simulation's equivocating adversary backs candidates nobody gave it). The
+        latest `OFFERED_POVS` offers are kept."""
         self.povs[candidate_hash] = pov
+        self.offered.append(candidate_hash)
+        if len(self.offered) > OFFERED_POVS:
+            self.povs.pop(self.offered.popleft(), None)
 
 
 def _answer(future: Any, candidates: tuple[Any, ...]) -> None:
@@ -198,8 +268,6 @@ class _BackingJob:
         self.inbox = inbox
         self.log = job_logger("backable.candidate-backing", leaf.hash)
         self.tasks: set[asyncio.Task[None]] = set()
-        # Requests taken from the inbox and not yet answered, answered empty if the job ends.
-        self.unanswered: set[asyncio.Future[Any]] = set()
         self.descriptors: dict[bytes, CandidateDescriptor] = {}
         self.public: bytes | None = None
         self.index: int | None = None
@@ -210,11 +278,17 @@ class _BackingJob:
         # query cost more than the queries for hundreds of nodes in one process).
         sub, rp = self.sub, self.rp
         try:
-            validators = await sub.runtime.validators(rp)
-            groups, rotation = await sub.runtime.validator_groups(rp)
-            session = await sub.runtime.session_index_for_child(rp)
-            cores = await sub.runtime.availability_cores(rp)
-        except RuntimeApiError as failure:
+            validators = await sub.call("validators", sub.runtime.validators(rp))
+            groups, rotation = await sub.call("validator_groups", sub.runtime.validator_groups(rp))
+            session = await sub.call(
+                "session_index_for_child", sub.runtime.session_index_for_child(rp)
+            )
+            cores = await sub.call("availability_cores", sub.runtime.availability_cores(rp))
+        except CallFailed as failure:
+            # The runtime's own error or a timeout: no data, a quiet end. Anything else is a bug
+            # in a collaborator: the job crashes, counted (and its requests answered).
+            if not isinstance(failure.__cause__, (RuntimeApiError, CallTimedOut)):
+                raise
             # A runtime error ends the job quietly (a warning, not a failure).
             self.log.warning("runtime API failed, no backing job: %s", failure)
             sub.counters["jobs without runtime data"] += 1
@@ -257,10 +331,9 @@ class _BackingJob:
                     pending.extend(await self._execute(effects))
                 self.sub.job_states[self.rp] = state
         finally:
+            # Requests still unanswered are answered by the job manager as the job ends.
             for task in self.tasks:
                 task.cancel()
-            for future in self.unanswered:
-                _answer(future, ())
 
     def _event_for(self, item: BackingEvent) -> BackingEvent | None:
         # The inbox holds the events the subsystem admitted and those of the job's own background
@@ -269,8 +342,6 @@ class _BackingJob:
             return self._check(item)
         if isinstance(item, Second):
             self.descriptors[item.candidate.hash()] = item.candidate.descriptor
-        elif isinstance(item, GetBackedCandidates) and isinstance(item.request_id, asyncio.Future):
-            self.unanswered.add(item.request_id)
         return item
 
     def _check(self, item: ReceiveStatement) -> BackingEvent | None:
@@ -296,12 +367,22 @@ class _BackingJob:
             extra={"candidate_hash": signed.candidate_hash.hex()[:16]},
         )
 
-    def _spawn(self, coro: Coroutine[Any, Any, BackingEvent | None]) -> None:
+    def _spawn(
+        self, coro: Coroutine[Any, Any, BackingEvent | None], what: str, fallback: BackingEvent
+    ) -> None:
+        # Background work whose result the core waits for: whatever the work raises, the core
+        # gets an event (`fallback`), so no candidate is left waiting. The result goes to the
+        # control lane, where it never competes with peer traffic for room.
         async def runner() -> None:
             try:
-                event = await coro
+                event: BackingEvent | None = await coro
+            except Exception:
+                self.sub.counters[f"{what} crashed"] += 1
+                self.log.exception("%s crashed", what)
+                event = fallback
+            try:
                 if event is not None:
-                    await self.inbox.put(event)
+                    self.inbox.control(event)
             finally:
                 self.inbox.in_flight -= 1
 
@@ -314,7 +395,9 @@ class _BackingJob:
     def _background(self, coro: Coroutine[Any, Any, None], what: str) -> None:
         async def runner() -> None:
             try:
-                await coro
+                await call_with_limit(what, coro, self.sub.call_timeout, self.sub.jobs.counters)
+            except CallTimedOut:
+                self.sub.counters[f"{what} failed"] += 1
             except SubsystemNotRunning as e:
                 self.sub.jobs.drop(f"{what}: receiver not running", e)
             except Exception:
@@ -337,11 +420,20 @@ class _BackingJob:
             if isinstance(effect, ValidateCandidate):
                 self.descriptors[effect.candidate.hash()] = effect.candidate.descriptor
                 sub.counters["validations started"] += 1
-                self._spawn(self._validate(effect))
+                h = effect.candidate.hash()
+                self._spawn(
+                    self._validate(effect), "validation", ValidationFailed(h, "validation crashed")
+                )
             elif isinstance(effect, FetchPoV):
-                self._spawn(self._fetch_pov(effect))
+                self._spawn(
+                    self._fetch_pov(effect), "pov fetch", PoVUnavailable(effect.candidate_hash)
+                )
             elif isinstance(effect, StoreAvailableData):
-                self._spawn(self._store(effect))
+                self._spawn(
+                    self._store(effect),
+                    "availability store",
+                    ValidationFailed(effect.candidate_hash, "availability store crashed"),
+                )
             elif isinstance(effect, SignStatement):
                 assert self.public is not None and self.index is not None, "observers never sign"
                 signed = sub.keystore.sign_statement(
@@ -391,22 +483,27 @@ class _BackingJob:
                 if sub.on_invalid is not None:
                     sub.on_invalid(self.rp, effect.candidate)
             elif isinstance(effect, ReplyBackedCandidates):
-                if isinstance(effect.request_id, asyncio.Future):
-                    self.unanswered.discard(effect.request_id)
                 _answer(effect.request_id, effect.candidates)
         return follow
 
     async def _validate(self, effect: ValidateCandidate) -> BackingEvent:
+        # Only a verdict of the validation function is a verdict: its failing to run, timing
+        # out or raising is no statement at all (`ValidationFailed`).
+        h = effect.candidate.hash()
         try:
             async with asyncio.timeout(self.sub.validation_timeout):
                 result = await self.sub.validation.validate(self.rp, effect.candidate, effect.pov)
         except (ValidationCouldNotRun, TimeoutError) as e:
             self.sub.counters["validations failed to run"] += 1
-            return ValidationFailed(effect.candidate.hash(), str(e) or type(e).__name__)
+            return ValidationFailed(h, str(e) or type(e).__name__)
+        except Exception as e:
+            self.sub.counters["validations raised"] += 1
+            self.log.warning("validation raised %s: %s", type(e).__name__, e)
+            return ValidationFailed(h, f"validation raised {type(e).__name__}: {e}")
         if isinstance(result, CandidateInvalid):
             self.sub.counters["candidates found invalid"] += 1
             return result
-        self.sub.povs[result.candidate_hash] = effect.pov
+        self.sub.keep_pov(self.rp, result.candidate_hash, effect.pov)
         return result
 
     async def _fetch_pov(self, effect: FetchPoV) -> BackingEvent:
@@ -419,18 +516,40 @@ class _BackingJob:
             self.sub.counters["pov fetches failed"] += 1
             self.log.info("PoV fetch from validator %d failed: %s", effect.from_validator, e)
             return PoVUnavailable(effect.candidate_hash)
+        except Exception as e:
+            # Not the network's expected failure: still that validator not serving the PoV
+            # (the next one is tried), counted apart so the bug is seen.
+            self.sub.counters["pov fetches failed unexpectedly"] += 1
+            self.log.warning(
+                "PoV fetch from validator %d raised %s: %s",
+                effect.from_validator,
+                type(e).__name__,
+                e,
+            )
+            return PoVUnavailable(effect.candidate_hash)
         return PoVFetched(effect.candidate_hash, pov)
 
     async def _store(self, effect: StoreAvailableData) -> BackingEvent:
+        # Only the erasure-root mismatch is the candidate's fault (an invalid verdict); any other
+        # failure of the store, a timeout included, is our own: no statement.
         data = AvailableData(effect.pov, effect.validation_data)
+        stored = self.sub.store.store_available_data(
+            effect.candidate_hash, effect.n_validators, data, effect.expected_erasure_root
+        )
         try:
-            await self.sub.store.store_available_data(
-                effect.candidate_hash, effect.n_validators, data, effect.expected_erasure_root
+            await call_with_limit(
+                "store_available_data", stored, self.sub.call_timeout, self.sub.jobs.counters
             )
-        except ValueError as e:
+        except InvalidErasureRoot as e:
             self.sub.counters["available data refused"] += 1
             return CandidateInvalid(effect.candidate_hash, str(e))
-        self.sub.povs[effect.candidate_hash] = effect.pov
+        except Exception as e:
+            self.sub.counters["availability store failed"] += 1
+            self.log.warning("availability store failed, %s: %s", type(e).__name__, e)
+            return ValidationFailed(
+                effect.candidate_hash, f"availability store failed: {type(e).__name__}: {e}"
+            )
+        self.sub.keep_pov(self.rp, effect.candidate_hash, effect.pov)
         return AvailableDataStored(effect.candidate_hash)
 
 
