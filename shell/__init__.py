@@ -36,7 +36,7 @@ from .collaborators.runtime_api import InMemoryChain, RelayBlockState, RuntimeAp
 from .collaborators.validation import CandidateValidation, InMemoryValidation, ValidationCouldNotRun
 from .node import Node
 from .overseer.bus import Overseer, OverseerError, SubsystemNotRunning
-from .overseer.messages import CANDIDATE_BACKING, PROVISIONER, ProvisionerError, ToJob
+from .overseer.messages import CANDIDATE_BACKING, PROVISIONER, BackingError, ProvisionerError, ToJob
 from .sim.collator import TOY_VALIDATION_CODE, Collation, Collator, toy_validation_function
 from .subsystems.backing import CandidateBackingSubsystem
 from .subsystems.provisioner import ProvisionerSubsystem
@@ -71,6 +71,7 @@ __all__ = [
     "OverseerError",
     "PeerStopped",
     "PoVFetchError",
+    "BackingError",
     "ProvisionerError",
     "ProvisionerSubsystem",
     "PvfWorkerPool",

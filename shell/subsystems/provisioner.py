@@ -95,7 +95,7 @@ class ProvisionerSubsystem(JobSubsystem):
     candidates or disputes), counted as "inherent fallback: time limit", never an exception to
     the author; as Polkadot's parachains inherent data provider, which gives up waiting for the
     provisioner after 2.5 s and authors the block with no parachain data
-    (polkadot@c4ee9d46 node/core/parachains-inherent/src/lib.rs, `PROVISIONER_TIMEOUT`).
+    (node/core/parachains-inherent/src/lib.rs, `PROVISIONER_TIMEOUT`, read at polkadot@0b8ca58f).
     `call_timeout` limits each runtime and dispute-coordinator call (None: no limit); a call
     that raises or times out answers the request with a `ProvisionerError` naming the call and
     the cause, counted under "requests failed: <call>"."""
