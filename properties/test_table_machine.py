@@ -74,7 +74,8 @@ class Model:
             mine = self.proposals.get(v, [])
             if mine and h not in mine and not self.multiple:
                 first = mine[0]
-                return self.bad(v, "multiple", this, (ISSUED, first, self.candidates[first][1][v][1]))
+                first_sig = self.candidates[first][1][v][1]
+                return self.bad(v, "multiple", this, (ISSUED, first, first_sig))
         else:
             if h not in self.candidates:
                 return None

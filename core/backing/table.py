@@ -55,6 +55,7 @@ from ..records.statements import (
 from ..thresholds import backing_threshold
 
 __all__ = [
+    "MAX_EVIDENCE_PER_VALIDATOR",
     "AttestedCandidate",
     "Summary",
     "Table",
