@@ -486,3 +486,10 @@ def test_a_request_id_is_an_opaque_token_handed_back_unchanged() -> None:
     assert Playbook(step, job()) >> GetBackedCandidates(token, ()) << ReplyBackedCandidates(
         token, ()
     )
+
+
+@pytest.mark.parametrize("name", ["early_vote_limit", "early_votes_per_validator"])
+@pytest.mark.parametrize("limit", [-1, True, 1.5])
+def test_an_early_vote_limit_below_zero_or_not_an_int_is_refused(name: str, limit: object) -> None:
+    with pytest.raises(BackingJobError, match=f"{name} must be an int >= 0"):
+        new_backing_job(CONTEXT, VALIDATORS, CTX, 0, 100, **{name: limit})  # type: ignore[arg-type]

@@ -184,8 +184,10 @@ class Misbehaviour:
         # Recipients of the statements adversaries send, by the statement's identity (the
         # in-process network hands every peer the very object shared).
         self._recipients: dict[int, set[int]] = {}
-        if any(adversaries.of(k) for k in ("double_vote", "second_two", "out_of_group", "forge")):
-            for index, peer in network.peers.items():
+        acting = ("double_vote", "second_two", "out_of_group", "forge")
+        if any(adversaries.of(k) for k in acting):
+            # A network without registered peers (a test's stand-in) delivers to nobody we see.
+            for index, peer in getattr(network, "peers", {}).items():
                 peer.deliver = self._watching(index, peer.deliver)
 
     def _watching(self, index: int, deliver: StatementHandler) -> StatementHandler:
