@@ -180,6 +180,7 @@ __all__ = [
 # "Candidate Backing"; polkadot@c4ee9d46 node/core/backing/src/lib.rs and
 # statement-table/src/generic.rs).
 from .backing.table import (
+    MAX_EVIDENCE_PER_VALIDATOR,
     AttestedCandidate,
     Summary,
     Table,
@@ -200,6 +201,7 @@ from .records.misbehavior import (
 )
 
 __all__ += [
+    "MAX_EVIDENCE_PER_VALIDATOR",
     "AttestedCandidate",
     "DoubleSign",
     "DoubleSignKind",
@@ -282,10 +284,18 @@ from .backing.events import (  # noqa: E402
     Second,
 )
 from .backing.groups import Assignment, local_assignment, validator_groups  # noqa: E402
-from .backing.job import BackingJobError, BackingJobState, new_backing_job  # noqa: E402
+from .backing.job import (  # noqa: E402
+    EARLY_VOTE_LIMIT,
+    EARLY_VOTES_PER_VALIDATOR,
+    BackingJobError,
+    BackingJobState,
+    new_backing_job,
+)
 from .backing.job import step as backing_step  # noqa: E402
 
 __all__ += [
+    "EARLY_VOTES_PER_VALIDATOR",
+    "EARLY_VOTE_LIMIT",
     "Assignment",
     "BackingJobError",
     "BackingJobState",

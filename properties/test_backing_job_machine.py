@@ -7,8 +7,13 @@
 # (anything after Conclude, a duplicate, an index outside the validator set, a result nobody
 # asked for, a Second we must refuse) assert that the state is unchanged and nothing comes out.
 #
+# Early votes: the model keeps a plain list of the votes held for candidates nobody has seconded
+# yet (at most EARLY_TOTAL, EARLY_EACH per sender, small so that runs reach both limits), released
+# in arrival order when the Seconded comes and expired at Conclude.
+#
 # World: validators 0-5, para 100 backed by (0, 1, 2) (majority 2), para 200 by (3, 4, 5). We are
 # validator 0, assigned to para 100. Signatures are made up: the shell checks them, not the job.
+# At most 2 evidence records per offender, so that runs reach the cap.
 from __future__ import annotations
 
 from typing import Any
@@ -33,13 +38,21 @@ from backable.core import (
     Valid,
 )
 from backable.core.backing.events import (
+    EARLY_VOTE_ALREADY_HELD,
+    EARLY_VOTE_BUFFER_FULL,
+    EARLY_VOTE_EXPIRED,
+    EARLY_VOTE_LIMIT_PER_VALIDATOR,
     AvailableDataStored,
     BackingEvent,
     CandidateInvalid,
     CandidateValid,
+    EarlyVoteDropped,
+    EarlyVoteHeld,
+    EarlyVoteImported,
     FetchPoV,
     GetBackedCandidates,
     ImportToDisputeCoordinator,
+    MisbehaviorOverCap,
     PoVFetched,
     PoVUnavailable,
     ReceiveStatement,
@@ -64,7 +77,9 @@ from properties.test_table_machine import Model as TableModel
 US, OUR_PARA = 0, 100
 GROUPS = {100: (0, 1, 2), 200: (3, 4, 5)}
 VALIDATORS = tuple(public_key(i) for i in range(6))
-CTX = TableContext(GROUPS)
+EVIDENCE_CAP = 2
+CTX = TableContext(GROUPS, max_evidence_per_validator=EVIDENCE_CAP)
+EARLY_TOTAL, EARLY_EACH = 4, 2
 CANDIDATES = (candidate(100, 1), candidate(100, 2), candidate(100, 4), candidate(200, 3))
 BY_HASH = {c.hash(): c for c in CANDIDATES}
 POV = PoV(b"block data")
@@ -92,8 +107,17 @@ def _comparable(effects: tuple[Any, ...]) -> list[Any]:
 class BackingJobMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.state: BackingJobState = new_backing_job(CONTEXT, VALIDATORS, CTX, US, OUR_PARA)
-        self.table = TableModel(dict(GROUPS), None, False)
+        self.state: BackingJobState = new_backing_job(
+            CONTEXT,
+            VALIDATORS,
+            CTX,
+            US,
+            OUR_PARA,
+            early_vote_limit=EARLY_TOTAL,
+            early_votes_per_validator=EARLY_EACH,
+        )
+        self.table = TableModel(dict(GROUPS), None, False, EVIDENCE_CAP)
+        self.held: list[SignedStatement] = []  # early votes, in arrival order
         self.seconded: bytes | None = None
         self.issued: set[bytes] = set()
         self.awaiting: list[AnyStatement] = []  # SignStatement asked, StatementSigned not yet
@@ -135,12 +159,19 @@ class BackingJobMachine(RuleBasedStateMachine):
     def _import(self, signed: SignedStatement, own: bool) -> list[Any]:
         """The effects the model expects from importing `signed` (the node's `import_statement`)."""
         h, statement, sender = signed.candidate_hash, signed.statement, signed.validator_index
+        if not own and not isinstance(statement, Seconded) and h not in self.table.candidates:
+            return self._hold(signed)
         expected: list[Any] = []
         known = isinstance(statement, Seconded) or h in self.table.candidates
+        new_candidate = isinstance(statement, Seconded) and h not in self.table.candidates
         reported = len(self.table.misbehaviors)
+        excess = sum(self.table.excess.values())
         summary = self.table.do(signed)
+        over_cap = sum(self.table.excess.values()) > excess
         if not own and summary is None and len(self.table.misbehaviors) == reported:
-            return []  # an exact duplicate or a vote on an unknown candidate: nothing at all
+            if over_cap:
+                return [MisbehaviorOverCap(sender)]  # counted only
+            return []  # an exact duplicate or a replayed offence: nothing at all
         if known:
             expected.append(ImportToDisputeCoordinator(BY_HASH[h].to_plain(), SESSION, signed))
         if summary is not None and h not in self.sent and h in self.table.backable():
@@ -151,7 +182,25 @@ class BackingJobMachine(RuleBasedStateMachine):
             expected.append(ShareStatement(signed))
         elif summary is not None and summary.group_id == OUR_PARA:
             expected += self._maybe_validate(statement, sender)
+        if new_candidate and h in self.table.candidates:
+            released = [s for s in self.held if s.candidate_hash == h]
+            self.held = [s for s in self.held if s.candidate_hash != h]
+            for s in released:
+                expected.append(EarlyVoteImported(s))
+                expected += self._import(s, own=False)
         return expected
+
+    def _hold(self, signed: SignedStatement) -> list[Any]:
+        """A vote on a candidate nobody seconded yet waits, if there is room for it."""
+        mine = sum(s.validator_index == signed.validator_index for s in self.held)
+        if signed in self.held:
+            return [EarlyVoteDropped(signed, EARLY_VOTE_ALREADY_HELD)]
+        if mine >= EARLY_EACH:
+            return [EarlyVoteDropped(signed, EARLY_VOTE_LIMIT_PER_VALIDATOR)]
+        if len(self.held) >= EARLY_TOTAL:
+            return [EarlyVoteDropped(signed, EARLY_VOTE_BUFFER_FULL)]
+        self.held.append(signed)
+        return [EarlyVoteHeld(signed)]
 
     def _maybe_validate(self, statement: AnyStatement, sender: int) -> list[Any]:
         h = statement.candidate_hash
@@ -274,10 +323,15 @@ class BackingJobMachine(RuleBasedStateMachine):
         votes_before = self.state.table.votes(h)
         sent_before = list(self.sent)
         expected = self._import(signed, own=False)
-        assert expected == [
-            ImportToDisputeCoordinator(BY_HASH[h].to_plain(), SESSION, signed),
-            ("misbehavior", v, "unauthorized"),
-        ]
+        # New evidence, or the same offence again (nothing), or one beyond the cap (counted).
+        assert expected in (
+            [
+                ImportToDisputeCoordinator(BY_HASH[h].to_plain(), SESSION, signed),
+                ("misbehavior", v, "unauthorized"),
+            ],
+            [],
+            [MisbehaviorOverCap(v)],
+        )
         assert self._step(ReceiveStatement(signed)) == expected
         assert self.state.table.votes(h) == votes_before and self.sent == sent_before
 
@@ -409,7 +463,10 @@ class BackingJobMachine(RuleBasedStateMachine):
     @precondition(lambda self: not self.concluded and self.steps >= 20)
     @rule()
     def conclude(self) -> None:
-        assert self._step(Conclude()) == []
+        # Votes still held never met their Seconded: they expire, in arrival order.
+        expected = [EarlyVoteDropped(s, EARLY_VOTE_EXPIRED) for s in self.held]
+        self.held = []
+        assert self._step(Conclude()) == expected
         self.concluded = True
 
     @precondition(lambda self: self.concluded)
@@ -452,6 +509,12 @@ class BackingJobMachine(RuleBasedStateMachine):
         assert s.reported == len(self.table.misbehaviors)
         assert set(s.signing) == set(self.awaiting)
         assert s.concluded == self.concluded
+        assert list(s.early_votes) == self.held
+        per: dict[int, int] = {}
+        for held in self.held:
+            per[held.validator_index] = per.get(held.validator_index, 0) + 1
+        assert dict(s.early_per_validator) == per
+        assert len(self.held) <= EARLY_TOTAL and all(n <= EARLY_EACH for n in per.values())
 
     @invariant()
     def backed_candidates_are_sent_at_most_once(self) -> None:

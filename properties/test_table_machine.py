@@ -42,11 +42,22 @@ KIND_NAMES = {
 class Model:
     """The rules in the plainest form: mutable dicts and lists."""
 
-    def __init__(self, groups: dict[int, tuple[int, ...]], minimum: int | None, multiple: bool):
-        self.groups, self.minimum, self.multiple = groups, minimum, multiple
+    def __init__(
+        self,
+        groups: dict[int, tuple[int, ...]],
+        minimum: int | None,
+        multiple: bool,
+        cap: int = 8,
+    ):
+        self.groups, self.minimum, self.multiple, self.cap = groups, minimum, multiple, cap
         self.candidates: dict[bytes, tuple[int, dict[int, tuple[str, bytes]]]] = {}
         self.proposals: dict[int, list[bytes]] = {}
         self.misbehaviors: list[tuple[int, str]] = []
+        # One record per offence: the offender, the kind and the statements involved, each
+        # named by (kind, candidate hash, signature); at most `cap` kept per offender, the rest
+        # counted in `excess`.
+        self.offences: dict[int, list[tuple[str, frozenset[tuple[str, bytes, bytes]]]]] = {}
+        self.excess: dict[int, int] = {}
 
     def member(self, v: int, para: int) -> bool:
         return v in self.groups.get(para, ())
@@ -54,33 +65,44 @@ class Model:
     def do(self, s: SignedStatement) -> Summary | None:
         v, sig, st_ = s.validator_index, s.signature, s.statement
         h = s.candidate_hash
+        kind = ISSUED if isinstance(st_, Seconded) else VALID if isinstance(st_, Valid) else INVALID
+        this = (kind, h, sig)
         if isinstance(st_, Seconded):
             para = st_.candidate.descriptor.para_id
             if not self.member(v, para):
-                return self.bad(v, "unauthorized")
+                return self.bad(v, "unauthorized", this)
             mine = self.proposals.get(v, [])
             if mine and h not in mine and not self.multiple:
-                return self.bad(v, "multiple")
-            kind = ISSUED
+                first = mine[0]
+                first_sig = self.candidates[first][1][v][1]
+                return self.bad(v, "multiple", this, (ISSUED, first, first_sig))
         else:
             if h not in self.candidates:
                 return None
             para = self.candidates[h][0]
             if not self.member(v, para):
-                return self.bad(v, "unauthorized")
-            kind = VALID if isinstance(st_, Valid) else INVALID
+                return self.bad(v, "unauthorized", this)
         votes = self.candidates.get(h, (para, {}))[1]
         if v in votes:
             if votes[v] == (kind, sig):
                 return None
-            return self.bad(v, "double sign" if votes[v][0] == kind else "double vote")
+            name = "double sign" if votes[v][0] == kind else "double vote"
+            return self.bad(v, name, this, (votes[v][0], h, votes[v][1]))
         self.candidates.setdefault(h, (para, votes))
         votes[v] = (kind, sig)
         if kind == ISSUED and h not in self.proposals.setdefault(v, []):
             self.proposals[v].append(h)
         return Summary(h, para, sum(k != INVALID for k, _ in votes.values()))
 
-    def bad(self, v: int, name: str) -> None:
+    def bad(self, v: int, name: str, *statements: tuple[str, bytes, bytes]) -> None:
+        offence = (name, frozenset(statements))
+        kept = self.offences.setdefault(v, [])
+        if offence in kept:
+            return None  # the same offence again: nothing new
+        if len(kept) >= self.cap:
+            self.excess[v] = self.excess.get(v, 0) + 1
+            return None
+        kept.append(offence)
         self.misbehaviors.append((v, name))
         return None
 
@@ -96,19 +118,35 @@ class Model:
 
 
 class TableMachine(RuleBasedStateMachine):
-    @initialize(minimum=st.sampled_from((None, 1, 2)), multiple=st.booleans())
-    def start(self, minimum: int | None, multiple: bool) -> None:
-        self.ctx = TableContext(GROUPS, minimum, multiple)
-        self.model = Model(dict(GROUPS), minimum, multiple)
+    @initialize(
+        minimum=st.sampled_from((None, 1, 2)), multiple=st.booleans(), cap=st.integers(1, 3)
+    )
+    def start(self, minimum: int | None, multiple: bool, cap: int) -> None:
+        # A small evidence cap, so that runs reach it.
+        self.ctx = TableContext(GROUPS, minimum, multiple, max_evidence_per_validator=cap)
+        self.model = Model(dict(GROUPS), minimum, multiple, cap)
         self.table = Table()
         self.accepted: list[SignedStatement] = []
+        self.misbehaving: list[SignedStatement] = []  # statements refused as new evidence
 
     @rule(s=statements())
     def import_a_statement(self, s: SignedStatement) -> None:
+        count = self.table.misbehavior_count
         self.table, summary = import_statement(self.table, self.ctx, s)
         assert summary == self.model.do(s)
         if summary is not None:
             self.accepted.append(s)
+        if self.table.misbehavior_count > count:
+            self.misbehaving.append(s)
+
+    @precondition(lambda self: bool(self.misbehaving))
+    @rule(data=st.data())
+    def a_replayed_misbehaving_statement_changes_nothing(self, data: st.DataObject) -> None:
+        # One record per offence: the same offending statement again is no new evidence.
+        s = data.draw(st.sampled_from(self.misbehaving))
+        after, summary = import_statement(self.table, self.ctx, s)
+        assert summary is None and after is self.table
+        assert self.model.do(s) is None
 
     @precondition(lambda self: bool(self.accepted))
     @rule(data=st.data())
@@ -133,7 +171,8 @@ class TableMachine(RuleBasedStateMachine):
     def a_statement_from_outside_the_group_is_only_evidence(
         self, c: CommittedCandidateReceipt, data: st.DataObject
     ) -> None:
-        # Negative rule: no vote, no summary, and one UnauthorizedStatement naming the sender.
+        # Negative rule: no vote, no summary, and one UnauthorizedStatement naming the sender,
+        # unless that offence is already recorded or the sender's evidence is at the cap.
         # (A Valid on an unknown candidate is dropped before membership: it has its own rule.)
         para = c.descriptor.para_id
         v = data.draw(st.sampled_from([w for w in range(9) if w not in GROUPS[para]]))
@@ -141,13 +180,21 @@ class TableMachine(RuleBasedStateMachine):
         kind = data.draw(st.sampled_from((Seconded, Valid) if known else (Seconded,)))
         s = fake(Seconded(c) if kind is Seconded else Valid(c.hash()), v)
         before = self.table
+        kept = before.misbehaviors.get(v, ())
         self.table, summary = import_statement(self.table, self.ctx, s)
+        if self.table.misbehavior_count > before.misbehavior_count:
+            self.misbehaving.append(s)
         assert summary is None and self.model.do(s) is None
         assert self.table.candidate_hashes() == before.candidate_hashes()
         assert self.table.votes(c.hash()) == before.votes(c.hash())
-        assert self.table.misbehaviors_since(before.misbehavior_count) == (
-            (v, UnauthorizedStatement(s)),
-        )
+        new = self.table.misbehaviors_since(before.misbehavior_count)
+        if UnauthorizedStatement(s) in kept:
+            assert self.table is before
+        elif len(kept) >= self.ctx.max_evidence_per_validator:
+            assert new == ()
+            assert self.table.excess_misbehaviors[v] == before.excess_misbehaviors.get(v, 0) + 1
+        else:
+            assert new == ((v, UnauthorizedStatement(s)),)
 
     @invariant()
     def same_candidates_votes_and_evidence(self) -> None:
@@ -158,6 +205,9 @@ class TableMachine(RuleBasedStateMachine):
             )
         found = [(v, KIND_NAMES[type(m)]) for v, m in self.table.misbehaviors_since(0)]
         assert found == self.model.misbehaviors
+        assert dict(self.table.excess_misbehaviors) == self.model.excess
+        assert all(len(ms) <= self.ctx.max_evidence_per_validator
+                   for ms in self.table.misbehaviors.values())
 
     @invariant()
     def same_backable_candidates(self) -> None:

@@ -114,11 +114,35 @@ def test_a_rejected_statement_leaves_the_table_as_it_was(
     assert before.misbehaviors_since(0) == log
     if summary is None:
         assert [(h, after.votes(h)) for h in after.candidate_hashes()] == snapshot
-        assert after.misbehavior_count - before.misbehavior_count in (0, 1)
-        if after.misbehavior_count == before.misbehavior_count:
+        new = after.misbehavior_count - before.misbehavior_count
+        over = after.excess_count - before.excess_count
+        # At most one new record, or one offence counted beyond the cap; otherwise nothing.
+        assert (new, over) in ((0, 0), (1, 0), (0, 1))
+        if (new, over) == (0, 0):
             assert after == before
     else:
         assert after.misbehavior_count == before.misbehavior_count
+        assert after.excess_count == before.excess_count
+
+
+@given(contexts, statement_lists, st.data())
+def test_a_replayed_misbehaving_statement_leaves_the_table_equal(
+    ctx: TableContext, items: list[SignedStatement], data: st.DataObject
+) -> None:
+    # One record per offence: whatever came before, importing a statement that was just
+    # recorded as misbehaviour once more changes nothing and reports nothing.
+    table = Table()
+    offending: list[SignedStatement] = []
+    for s in items:
+        after, _ = import_statement(table, ctx, s)
+        if after.misbehavior_count > table.misbehavior_count:
+            offending.append(s)
+        table = after
+    if not offending:
+        return
+    s = data.draw(st.sampled_from(offending))
+    replayed, summary = import_statement(table, ctx, s)
+    assert summary is None and replayed == table and replayed is table
 
 
 @given(contexts, statement_lists)

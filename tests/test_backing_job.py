@@ -24,6 +24,7 @@ from backable.core.backing.events import (
     AvailableDataStored,
     CandidateInvalid,
     CandidateValid,
+    EarlyVoteHeld,
     FetchPoV,
     GetBackedCandidates,
     ImportToDisputeCoordinator,
@@ -196,13 +197,14 @@ def test_backing_from_others_statements() -> None:
     )
 
 
-def test_a_duplicate_statement_or_a_vote_on_an_unknown_candidate_is_silent() -> None:
-    # Nothing new for the table, nothing the dispute coordinator has not already seen.
+def test_a_duplicate_statement_is_silent_and_a_vote_on_an_unknown_candidate_is_held() -> None:
+    # A duplicate: nothing new for the table, nothing the dispute coordinator has not seen. An
+    # early vote waits for its Seconded, out of the table.
     seconded, early = fake(Seconded(C1), 1), fake(Valid(H2), 2)
     book = (
         Playbook(step, job())
         >> ReceiveStatement(early)
-        << nothing
+        << EarlyVoteHeld(early)
         >> ReceiveStatement(seconded)
         << dc(R1, seconded)
         << FetchPoV(1, H1, C1.descriptor.pov_hash)
@@ -211,6 +213,7 @@ def test_a_duplicate_statement_or_a_vote_on_an_unknown_candidate_is_silent() -> 
     )
     assert book
     assert book.state.table.votes(H2) == ()
+    assert tuple(book.state.early_votes) == (early,)
 
 
 def test_backing_while_our_validation_is_still_running() -> None:
@@ -483,3 +486,10 @@ def test_a_request_id_is_an_opaque_token_handed_back_unchanged() -> None:
     assert Playbook(step, job()) >> GetBackedCandidates(token, ()) << ReplyBackedCandidates(
         token, ()
     )
+
+
+@pytest.mark.parametrize("name", ["early_vote_limit", "early_votes_per_validator"])
+@pytest.mark.parametrize("limit", [-1, True, 1.5])
+def test_an_early_vote_limit_below_zero_or_not_an_int_is_refused(name: str, limit: object) -> None:
+    with pytest.raises(BackingJobError, match=f"{name} must be an int >= 0"):
+        new_backing_job(CONTEXT, VALIDATORS, CTX, 0, 100, **{name: limit})  # type: ignore[arg-type]

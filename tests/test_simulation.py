@@ -10,7 +10,7 @@ import json
 import pytest
 
 from backable.shell.sim.engine import run_simulation
-from backable.shell.sim.report import SimParams, SimReport
+from backable.shell.sim.report import UNDETECTED_UNEXPLAINED, SimParams, SimReport
 
 SMALL = {"validators": 60, "cores": 12, "blocks": 6}
 
@@ -40,6 +40,7 @@ def test_the_default_run_keeps_every_invariant(default_report: SimReport) -> Non
     assert r.core_conflicts == 0  # no core held two candidates
     assert all(b.code_upgrades <= 1 for b in r.blocks)
     assert r.misbehaviour_detected == {} and r.misbehaviour_injected == {}
+    assert r.misbehaviour_undetected == {}
     assert sum(r.availability_per_core) == r.included
 
 
@@ -84,6 +85,27 @@ def test_all_adversaries_at_once_are_all_detected() -> None:
     )
     assert len(r.misbehaviour_injected) == 4
     assert r.misbehaviour_detected == r.misbehaviour_injected
+
+
+def test_under_statement_loss_each_offence_is_detected_or_accounted_for_by_why() -> None:
+    # With 30% of statements lost, some offences reach no node able to detect them: the report
+    # names why for each, and detected + undetected equals injected, kind by kind.
+    r = _run(
+        **SMALL,
+        seed=3,
+        statement_loss=0.3,
+        adversaries={"double_vote": 0.1, "second_two": 0.1, "out_of_group": 0.1, "forge": 0.1},
+    )
+    assert len(r.misbehaviour_injected) == 4
+    for kind, injected in r.misbehaviour_injected.items():
+        undetected = r.misbehaviour_undetected.get(kind, {})
+        assert UNDETECTED_UNEXPLAINED not in undetected, (kind, undetected)
+        assert r.misbehaviour_detected.get(kind, 0) + sum(undetected.values()) == injected, kind
+    assert set(r.misbehaviour_detected) <= set(r.misbehaviour_injected)
+    assert sum(sum(u.values()) for u in r.misbehaviour_undetected.values()) > 0
+    assert r.evidence_unverified == 0
+    # Votes whose Seconded was lost on the way to a node are held there, then expire, counted.
+    assert r.dropped.get("backing: early vote expired", 0) > 0
 
 
 def test_few_vouchers_for_invalid_candidates_get_nothing_included() -> None:

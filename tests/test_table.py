@@ -312,3 +312,9 @@ def test_tables_are_equal_exactly_when_their_votes_and_evidence_are() -> None:
     assert seconded != with_vote  # another vote, same proposals and log
     assert seconded != with_evidence  # same votes and proposals, another log
     assert Table() != "Table()" and Table() != None  # noqa: E711
+
+
+@pytest.mark.parametrize("cap", [0, -1, True, 2.0])
+def test_an_evidence_cap_below_one_or_not_an_int_is_refused(cap: object) -> None:
+    with pytest.raises(TableError, match="max_evidence_per_validator must be an int of at least 1"):
+        TableContext({100: (0, 1, 2)}, max_evidence_per_validator=cap)  # type: ignore[arg-type]

@@ -21,14 +21,22 @@ from ..records.statements import AnyStatement, SignedStatement
 from ..signals import Conclude
 
 __all__ = [
+    "EARLY_VOTE_ALREADY_HELD",
+    "EARLY_VOTE_BUFFER_FULL",
+    "EARLY_VOTE_EXPIRED",
+    "EARLY_VOTE_LIMIT_PER_VALIDATOR",
     "AvailableDataStored",
     "BackingEffect",
     "BackingEvent",
     "CandidateInvalid",
     "CandidateValid",
+    "EarlyVoteDropped",
+    "EarlyVoteHeld",
+    "EarlyVoteImported",
     "FetchPoV",
     "GetBackedCandidates",
     "ImportToDisputeCoordinator",
+    "MisbehaviorOverCap",
     "PoVFetched",
     "PoVUnavailable",
     "ReceiveStatement",
@@ -200,6 +208,45 @@ class ImportToDisputeCoordinator:
 
 
 @dataclass(frozen=True, slots=True)
+class MisbehaviorOverCap:
+    """A further offence by a validator whose evidence already fills the table's cap
+    (`TableContext.max_evidence_per_validator`): counted, neither kept nor reported."""
+
+    validator_index: int
+
+
+# Why an early vote left the buffer without reaching the table (`EarlyVoteDropped.reason`).
+EARLY_VOTE_BUFFER_FULL = "early vote buffer full"
+EARLY_VOTE_LIMIT_PER_VALIDATOR = "early votes per validator at limit"
+EARLY_VOTE_ALREADY_HELD = "early vote already held"
+EARLY_VOTE_EXPIRED = "early vote expired"
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyVoteHeld:
+    """A Valid or Invalid on a candidate whose Seconded has not arrived is held for it."""
+
+    statement: SignedStatement
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyVoteImported:
+    """The Seconded came: a held vote is imported now (its own effects follow this one)."""
+
+    statement: SignedStatement
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyVoteDropped:
+    """An early vote that never reaches the table, and why (one of the `EARLY_VOTE_*`
+    reasons): the buffer was full, its sender's share was, it was held already, or the job
+    concluded while it was still held."""
+
+    statement: SignedStatement
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class ReportInvalidToCandidateSelection:
     """A candidate we were asked to second is invalid (or from the wrong collator): penalise."""
 
@@ -217,5 +264,6 @@ class ReplyBackedCandidates:
 BackingEffect = Union[  # noqa: UP007
     ValidateCandidate, FetchPoV, StoreAvailableData, SignStatement, ShareStatement,
     SendBackedToProvisioner, ReportMisbehavior, ImportToDisputeCoordinator,
-    ReportInvalidToCandidateSelection, ReplyBackedCandidates,
+    ReportInvalidToCandidateSelection, ReplyBackedCandidates, MisbehaviorOverCap, EarlyVoteHeld,
+    EarlyVoteImported, EarlyVoteDropped,
 ]

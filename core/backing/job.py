@@ -11,7 +11,17 @@
 # - A rejected or irrelevant event returns the very same state and no effects; after `Conclude`
 #   every event is ignored.
 # - Effects come out in a fixed order per event (dispute import, provisioner, misbehaviour,
-#   share), never in hash-map order.
+#   share), never in hash-map order; a Seconded that releases held early votes is followed by
+#   each of them (`EarlyVoteImported`, then that vote's own effects), in arrival order.
+# - Early votes are held, not lost: a Valid or Invalid from the network on a candidate whose
+#   Seconded has not arrived waits in a bounded buffer (`early_vote_limit` in all,
+#   `early_votes_per_validator` from one sender, so one peer cannot fill it) and goes through the
+#   ordinary import when the Seconded comes, so every rule (outsiders, double votes, quorum)
+#   applies to it. Only signature-checked statements reach the job, so holding one is safe.
+#   Whatever is refused or still held at `Conclude` comes out as `EarlyVoteDropped` with its
+#   reason. (Statement distribution in the node only passes on votes whose Seconded it has,
+#   polkadot@c4ee9d46 node/network/statement-distribution/src/lib.rs; here the network may
+#   reorder, so the job keeps them.)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -19,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
-from pyrsistent import PMap, PSet, pmap, pset
+from pyrsistent import PMap, PSet, PVector, pmap, pset, pvector
 
 from ..errors import BackableError
 from ..records.candidate import (
@@ -38,14 +48,22 @@ from ..records.statements import (
 )
 from ..signals import Conclude
 from .events import (
+    EARLY_VOTE_ALREADY_HELD,
+    EARLY_VOTE_BUFFER_FULL,
+    EARLY_VOTE_EXPIRED,
+    EARLY_VOTE_LIMIT_PER_VALIDATOR,
     AvailableDataStored,
     BackingEffect,
     BackingEvent,
     CandidateInvalid,
     CandidateValid,
+    EarlyVoteDropped,
+    EarlyVoteHeld,
+    EarlyVoteImported,
     FetchPoV,
     GetBackedCandidates,
     ImportToDisputeCoordinator,
+    MisbehaviorOverCap,
     PoVFetched,
     PoVUnavailable,
     ReceiveStatement,
@@ -70,9 +88,23 @@ from .table import (
     import_statement,
 )
 
-__all__ = ["BackingJobError", "BackingJobState", "new_backing_job", "step"]
+__all__ = [
+    "EARLY_VOTE_LIMIT",
+    "EARLY_VOTES_PER_VALIDATOR",
+    "BackingJobError",
+    "BackingJobState",
+    "new_backing_job",
+    "step",
+]
 
 Effects = tuple[BackingEffect, ...]
+
+# The early-vote buffer's defaults, per job (one relay parent). A group of 5 to 10 validators
+# with one Seconded each gives an honest validator at most a handful of early votes; 16 leaves
+# room for multiple seconding. 1,024 in all holds every early vote of a 300-validator,
+# 60-core relay parent at 30% statement loss with room to spare, at well under 1 MB.
+EARLY_VOTE_LIMIT = 1024
+EARLY_VOTES_PER_VALIDATOR = 16
 
 
 class BackingJobError(BackableError, ValueError):
@@ -123,6 +155,11 @@ class BackingJobState:
     reported: int = 0  # misbehaviours of the table already reported
     signing: PSet[AnyStatement] = field(default_factory=pset)
     concluded: bool = False
+    # Early votes, in arrival order, and how many each sender has in the buffer.
+    early_votes: PVector[SignedStatement] = field(default_factory=pvector)
+    early_per_validator: PMap[int, int] = field(default_factory=pmap)
+    early_vote_limit: int = EARLY_VOTE_LIMIT
+    early_votes_per_validator: int = EARLY_VOTES_PER_VALIDATOR
 
     @property
     def relay_parent(self) -> bytes:
@@ -136,17 +173,35 @@ def new_backing_job(
     validator_index: int | None = None,
     assignment: int | None = None,
     required_collator: bytes | None = None,
+    *,
+    early_vote_limit: int = EARLY_VOTE_LIMIT,
+    early_votes_per_validator: int = EARLY_VOTES_PER_VALIDATOR,
 ) -> BackingJobState:
     """A fresh job (implementers' guide, "Candidate Backing", "On Startup"; the node's
     `CandidateBackingJob::run`). `validator_index` None makes
-    an observer: it tallies statements but never validates or signs."""
+    an observer: it tallies statements but never validates or signs. `early_vote_limit` bounds
+    the votes held for candidates whose Seconded has not arrived, `early_votes_per_validator`
+    those of one sender (both at least 0; 0 holds none)."""
     if validator_index is not None and not 0 <= validator_index < len(validators):
         raise BackingJobError(
             f"new_backing_job: validator_index {validator_index} is outside the"
             f" {len(validators)} validators"
         )
+    for name, limit in (
+        ("early_vote_limit", early_vote_limit),
+        ("early_votes_per_validator", early_votes_per_validator),
+    ):
+        if type(limit) is not int or limit < 0:
+            raise BackingJobError(f"new_backing_job: {name} must be an int >= 0, not {limit!r}")
     return BackingJobState(
-        signing_context, tuple(validators), context, validator_index, assignment, required_collator
+        signing_context,
+        tuple(validators),
+        context,
+        validator_index,
+        assignment,
+        required_collator,
+        early_vote_limit=early_vote_limit,
+        early_votes_per_validator=early_votes_per_validator,
     )
 
 
@@ -211,17 +266,37 @@ def _import(
     if sender >= len(state.validators):
         return state, ()  # `import_statement` drops an index outside the validator set
     statement = signed.statement
+    if (
+        not own
+        and type(statement) is not Seconded
+        and state.table.candidate(statement.candidate_hash) is None
+    ):
+        # Our own votes are never held: we sign only what we validated, and the Invalid on a
+        # candidate we were asked to second has no Seconded to wait for.
+        return _hold(state, signed)
     effects: list[BackingEffect] = []
     table, summary = import_statement(state.table, state.context, signed)
     if table is state.table and summary is None and not own:
-        # An exact duplicate, or a vote on a candidate nobody seconded here: nothing new for the
-        # table, and nothing the dispute coordinator has not seen (or could place). Our own
-        # statements are shared regardless (an Invalid on a candidate we were asked to second).
+        # An exact duplicate or a replayed offence: nothing new for the table, and nothing the
+        # dispute coordinator has not seen. Our own statements are shared regardless (an Invalid
+        # on a candidate we were asked to second).
         return state, ()
+    if table.excess_count > state.table.excess_count:
+        # An offence beyond the offender's evidence cap: counted, but neither kept, reported
+        # nor imported for disputes (its earlier offences were, and replays must cost nothing).
+        return replace(state, table=table), (MisbehaviorOverCap(sender),)
     known = (
         statement.candidate
         if isinstance(statement, Seconded)
         else state.table.candidate(statement.candidate_hash)
+    )
+    # A Seconded that made its candidate known releases the votes held for it (one refused as
+    # misbehaviour leaves the candidate unknown, and its votes keep waiting).
+    release = (
+        bool(state.early_votes)
+        and type(statement) is Seconded
+        and state.table.candidate(statement.candidate_hash) is None
+        and table.candidate(statement.candidate_hash) is not None
     )
     if known is not None:
         effects.append(
@@ -239,7 +314,57 @@ def _import(
         and summary.group_id == state.assignment
     ):
         state = _maybe_validate(state, statement, sender, effects)
+    if release:
+        state = _release(state, statement.candidate_hash, effects)
     return state, tuple(effects)
+
+
+def _hold(state: BackingJobState, signed: SignedStatement) -> tuple[BackingJobState, Effects]:
+    # The buffer's checks, cheapest refusal first: one sender's share, then the whole buffer.
+    sender = signed.validator_index
+    mine = state.early_per_validator.get(sender, 0)
+    reason: str | None = None
+    if mine and signed in state.early_votes:
+        reason = EARLY_VOTE_ALREADY_HELD
+    elif mine >= state.early_votes_per_validator:
+        reason = EARLY_VOTE_LIMIT_PER_VALIDATOR
+    elif len(state.early_votes) >= state.early_vote_limit:
+        reason = EARLY_VOTE_BUFFER_FULL
+    if reason is not None:
+        return state, (EarlyVoteDropped(signed, reason),)
+    state = replace(
+        state,
+        early_votes=state.early_votes.append(signed),
+        early_per_validator=state.early_per_validator.set(sender, mine + 1),
+    )
+    return state, (EarlyVoteHeld(signed),)
+
+
+def _release(
+    state: BackingJobState, candidate_hash: bytes, effects: list[BackingEffect]
+) -> BackingJobState:
+    # The Seconded is in the table: its held votes leave the buffer and go through the ordinary
+    # import, in the order they arrived.
+    released = [s for s in state.early_votes if s.candidate_hash == candidate_hash]
+    if not released:
+        return state
+    counts = state.early_per_validator.evolver()
+    for s in released:
+        left = counts[s.validator_index] - 1
+        if left:
+            counts[s.validator_index] = left
+        else:
+            del counts[s.validator_index]
+    state = replace(
+        state,
+        early_votes=pvector(s for s in state.early_votes if s.candidate_hash != candidate_hash),
+        early_per_validator=counts.persistent(),
+    )
+    for s in released:
+        effects.append(EarlyVoteImported(s))
+        state, more = _import(state, s, own=False)
+        effects.extend(more)
+    return state
 
 
 def _report(
@@ -432,7 +557,12 @@ def _get_backed(
 
 
 def _conclude(state: BackingJobState, event: Conclude) -> tuple[BackingJobState, Effects]:
-    return replace(state, concluded=True), ()
+    # Votes still held never met their Seconded at this relay parent: they expire, counted.
+    expired = tuple(EarlyVoteDropped(s, EARLY_VOTE_EXPIRED) for s in state.early_votes)
+    return (
+        replace(state, concluded=True, early_votes=pvector(), early_per_validator=pmap()),
+        expired,
+    )
 
 
 _HANDLERS: dict[type, Callable[[BackingJobState, Any], tuple[BackingJobState, Effects]]] = {

@@ -8,6 +8,12 @@
 #   before importing.
 # - Misbehaviour is evidence data appended to a log, never raised; the offending statement is not
 #   applied (the Rust node keeps a misbehaving Seconded's proposal; see docs/backing.md).
+# - One record per offence: a replay of a misbehaving statement builds a record equal to one
+#   kept and returns the very same table. Evidence is bounded per offender
+#   (`TableContext.max_evidence_per_validator`); beyond it an offence is counted, not kept, so a
+#   peer cannot make the table grow without bound. Parity's node keeps one report per offence
+#   because its statement distribution hands each statement to backing once; here the table
+#   itself refuses the replay, whoever delivers it.
 # - The quorum counts distinct Seconded/Valid votes; Invalid votes never count and never subtract.
 # - Nothing here iterates a hash map to produce output: votes and misbehaviours come out sorted by
 #   validator index, or in detection order.
@@ -49,6 +55,7 @@ from ..records.statements import (
 from ..thresholds import backing_threshold
 
 __all__ = [
+    "MAX_EVIDENCE_PER_VALIDATOR",
     "AttestedCandidate",
     "Summary",
     "Table",
@@ -123,6 +130,12 @@ class TableError(BackableError, TypeError):
     """The table was called with something that is not a statement table input."""
 
 
+# Evidence records kept per offender and relay parent: enough to prove and report several kinds
+# of offence, few enough that 1 MB candidates in out-of-group Seconded statements cost at most a
+# few MB per peer. Further offences are counted in `Table.excess_misbehaviors`.
+MAX_EVIDENCE_PER_VALIDATOR = 8
+
+
 _NEVER = 1 << 64  # threshold of a groupless para: never backable (node: `requisite_votes`)
 
 
@@ -133,16 +146,24 @@ class TableContext:
     `groups` maps a para id to the validator indices assigned to it. `allow_multiple_seconded`
     is the current network's switch letting one validator second several candidates
     (polkadot-sdk@0669c628 polkadot/statement-table/src/generic.rs, `Config`).
+    `max_evidence_per_validator` bounds the misbehaviour records kept per offender (at least 1);
+    further offences by that validator are only counted (`Table.excess_misbehaviors`).
     """
 
     groups: Mapping[int, tuple[int, ...]]
     minimum_backing_votes: int | None = None
     allow_multiple_seconded: bool = False
+    max_evidence_per_validator: int = MAX_EVIDENCE_PER_VALIDATOR
     _members: Mapping[int, frozenset[int]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
+        if type(self.max_evidence_per_validator) is not int or self.max_evidence_per_validator < 1:
+            raise TableError(
+                "TableContext: max_evidence_per_validator must be an int of at least 1, not"
+                f" {self.max_evidence_per_validator!r}"
+            )
         groups = pmap({int(p): tuple(g) for p, g in dict(self.groups).items()})
         object.__setattr__(self, "groups", groups)
         # Membership is the hottest lookup of an import: keep it a plain dict of frozensets.
@@ -222,16 +243,21 @@ def _candidate_data(
 class Table:
     """The statement table of one relay parent (generic.rs `Table`). `Table()` is empty."""
 
-    __slots__ = ("_candidates", "_log", "_proposals")
+    __slots__ = ("_candidates", "_evidence", "_excess", "_log", "_proposals")
 
     _candidates: _HMap[bytes, _CandidateData]
     _proposals: _HMap[int, tuple[tuple[bytes, bytes], ...]]
     _log: PVector[tuple[int, Misbehavior]]
+    # The same records as `_log`, by offender: the replay check and the cap read this.
+    _evidence: PMap[int, tuple[Misbehavior, ...]]
+    _excess: PMap[int, int]  # offences beyond the cap, counted per offender
 
     def __init__(self) -> None:
         self._candidates = _HMap(_EMPTY_BUCKETS, 0)
         self._proposals = _HMap(_EMPTY_BUCKETS, 0)
         self._log = pvector()
+        self._evidence = pmap()
+        self._excess = pmap()
 
     @classmethod
     def _make(
@@ -239,16 +265,21 @@ class Table:
         candidates: _HMap[bytes, _CandidateData],
         proposals: _HMap[int, tuple[tuple[bytes, bytes], ...]],
         log: PVector[tuple[int, Misbehavior]],
+        evidence: PMap[int, tuple[Misbehavior, ...]],
+        excess: PMap[int, int],
     ) -> Table:
         t = cls.__new__(cls)
         t._candidates = candidates
         t._proposals = proposals
         t._log = log
+        t._evidence = evidence
+        t._excess = excess
         return t
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Table) and (
             self._log == other._log
+            and self._excess == other._excess
             and self._candidates == other._candidates
             and self._proposals == other._proposals
         )
@@ -263,11 +294,20 @@ class Table:
 
     @property
     def misbehaviors(self) -> PMap[int, tuple[Misbehavior, ...]]:
-        """Validator index -> its misbehaviours, oldest first (generic.rs `get_misbehavior`)."""
-        by: dict[int, list[Misbehavior]] = {}
-        for v, m in self._log:
-            by.setdefault(v, []).append(m)
-        return pmap({v: tuple(ms) for v, ms in by.items()})
+        """Validator index -> its misbehaviours, oldest first, at most
+        `max_evidence_per_validator` each (generic.rs `get_misbehavior`)."""
+        return self._evidence
+
+    @property
+    def excess_misbehaviors(self) -> PMap[int, int]:
+        """Validator index -> offences detected after its evidence reached the cap: counted, not
+        kept (a replay of one of them counts again: telling it apart would mean keeping it)."""
+        return self._excess
+
+    @property
+    def excess_count(self) -> int:
+        """All offences counted beyond the cap; a mark, like `misbehavior_count`."""
+        return sum(self._excess.values())
 
     @property
     def misbehavior_count(self) -> int:
@@ -309,9 +349,12 @@ def import_statement(
     """Import one signed statement (generic.rs `import_statement`, with the seed's Invalid rules).
 
     Returns the new table and a `Summary` when the statement is a new vote. A duplicate, or a
-    Valid/Invalid for an unknown candidate, returns the same table and None. Misbehaviour (D.4)
-    is appended to `table.misbehaviors` and the statement is not applied. The signature is not
-    checked: the caller (the shell) checks it first.
+    Valid/Invalid for an unknown candidate, returns the same table and None (the backing job
+    holds such early votes until the Seconded comes). Misbehaviour (D.4) is appended to
+    `table.misbehaviors` and the statement is not applied; an offence already recorded returns
+    the same table, and one beyond `context.max_evidence_per_validator` is only counted
+    (`excess_misbehaviors`). The signature is not checked: the caller (the shell) checks it
+    first.
     """
     if type(signed_statement) is not SignedStatement:
         raise TableError(
@@ -342,7 +385,7 @@ def _import_candidate(
 ) -> tuple[Table, Summary | None]:
     group = candidate.descriptor.para_id
     if not ctx.is_member_of(sender, group):
-        return _reject(table, sender, UnauthorizedStatement(signed))
+        return _reject(table, ctx, sender, UnauthorizedStatement(signed))
     digest = candidate.hash()
     proposals = table._proposals.get(sender)
     new_proposals: tuple[tuple[bytes, bytes], ...] | None = ((digest, sig),)
@@ -357,6 +400,7 @@ def _import_candidate(
             assert old is not None, "a recorded proposal always has its candidate in the table"
             return _reject(
                 table,
+                ctx,
                 sender,
                 MultipleCandidates((old.candidate, old_sig), (candidate, sig), sender),
             )
@@ -378,12 +422,12 @@ def _validity_vote(
     new_proposals: tuple[tuple[bytes, bytes], ...] | None,
 ) -> tuple[Table, Summary | None]:
     if kind != _ISSUED and not ctx.is_member_of(sender, data.group_id):
-        return _reject(table, sender, UnauthorizedStatement(signed))
+        return _reject(table, ctx, sender, UnauthorizedStatement(signed))
     old = data.votes.get(sender)
     if old is not None:
         if old == (kind, sig):
             return table, None  # an exact duplicate
-        return _reject(table, sender, _conflict(data, digest, sender, old, (kind, sig)))
+        return _reject(table, ctx, sender, _conflict(data, digest, sender, old, (kind, sig)))
     votes = {**data.votes, sender: (kind, sig)}
     valid_votes = data.valid_votes + (kind != _INVALID)
     candidates = table._candidates.set(
@@ -393,7 +437,7 @@ def _validity_vote(
     if new_proposals is not None:
         proposals = proposals.set(sender, new_proposals)
     return (
-        Table._make(candidates, proposals, table._log),
+        Table._make(candidates, proposals, table._log, table._evidence, table._excess),
         _summary(digest, data.group_id, valid_votes),
     )
 
@@ -419,9 +463,26 @@ def _conflict(
     )
 
 
-def _reject(table: Table, sender: int, misbehavior: Misbehavior) -> tuple[Table, None]:
+def _reject(
+    table: Table, ctx: TableContext, sender: int, misbehavior: Misbehavior
+) -> tuple[Table, None]:
+    # A record names the offender, the kind and every statement involved, so an equal record is
+    # the same offence again: the table stays as it was (no new evidence, nothing to report).
+    kept = table._evidence.get(sender, ())
+    if misbehavior in kept:
+        return table, None
+    if len(kept) >= ctx.max_evidence_per_validator:
+        excess = table._excess.set(sender, table._excess.get(sender, 0) + 1)
+        return (
+            Table._make(table._candidates, table._proposals, table._log, table._evidence, excess),
+            None,
+        )
     log = table._log.append((sender, misbehavior))
-    return Table._make(table._candidates, table._proposals, log), None
+    evidence = table._evidence.set(sender, (*kept, misbehavior))
+    return (
+        Table._make(table._candidates, table._proposals, log, evidence, table._excess),
+        None,
+    )
 
 
 def attested_candidate(

@@ -6,7 +6,9 @@
 # the honest statements of a block have settled: double voters contradict their own statement,
 # equivocators second two candidates, out-of-group voters vote on another group's candidate,
 # forgers send a statement with a bad signature. Every action is counted by the kind of
-# misbehaviour it must be reported as.
+# misbehaviour it must be reported as, and recorded as an `Offence`: the statements sent, the
+# nodes each was delivered to (the network's loss decides) and the nodes that held, when it was
+# sent, the statement it contradicts; so the tally can say why an offence went undetected.
 #
 # What belongs here: choosing the adversaries and everything they do. Not here: detecting
 # misbehaviour (the nodes do; the tally counts it), the chain's rules, the run loop.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from backable.core import (
     CandidateInvalid,
@@ -34,14 +36,21 @@ from backable.core.backing.job import BackingJobState
 from backable.core.records.statements import AnyStatement
 
 from ..collaborators.keystore import Keystore
-from ..collaborators.network import InProcessNetwork
+from ..collaborators.network import InProcessNetwork, StatementHandler
 from ..collaborators.validation import InMemoryValidation
 from ..node import Node
 from .chain import ChainModel
 from .collator import Collation
 from .report import ADVERSARY_KINDS, SimParams, SimulationError
 
-__all__ = ["Adversaries", "Collusion", "LyingValidation", "Misbehaviour", "choose_adversaries"]
+__all__ = [
+    "Adversaries",
+    "Collusion",
+    "LyingValidation",
+    "Misbehaviour",
+    "Offence",
+    "choose_adversaries",
+]
 
 # Builds and registers a candidate: (para, relay parent, validation data, payload).
 Collate = Callable[[int, bytes, PersistedValidationData, bytes], Collation]
@@ -125,6 +134,28 @@ class LyingValidation:
         return await self.inner.validate(relay_parent, candidate, pov)
 
 
+@dataclass(frozen=True)
+class Offence:
+    """One injected case of misbehaviour. It can be detected only by a node that received every
+    statement in `sent` and, when `holders` is set, held the contradicted statement already."""
+
+    kind: str
+    relay_parent: bytes
+    validator: int
+    candidates: frozenset[bytes]  # the candidate hashes its evidence names
+    sent: tuple[SignedStatement, ...]
+    holders: frozenset[int] | None = None
+    # Per statement in `sent`, the nodes it was delivered to (filled as the network delivers).
+    delivered: tuple[set[int], ...] = field(default_factory=tuple)
+
+    def able_to_detect(self) -> frozenset[int]:
+        """The nodes that received all it takes to detect it."""
+        able = set.intersection(*self.delivered) if self.delivered else set()
+        if self.holders is not None:
+            able &= self.holders
+        return frozenset(able)
+
+
 class Misbehaviour:
     """The adversaries that act by sending statements: each block, `inject` makes every one of
     them misbehave once where it can; `injected` counts the cases by the kind each must be
@@ -149,13 +180,78 @@ class Misbehaviour:
         self.collusion = collusion
         self.rng = rng  # the simulation's one generator: forged signatures draw from it
         self.injected: Counter[str] = Counter()
+        self.offences: list[Offence] = []
+        # Recipients of the statements adversaries send, by the statement's identity (the
+        # in-process network hands every peer the very object shared).
+        self._recipients: dict[int, set[int]] = {}
+        acting = ("double_vote", "second_two", "out_of_group", "forge")
+        if any(adversaries.of(k) for k in acting):
+            # A network without registered peers (a test's stand-in) delivers to nobody we see.
+            for index, peer in getattr(network, "peers", {}).items():
+                peer.deliver = self._watching(index, peer.deliver)
+
+    def _watching(self, index: int, deliver: StatementHandler) -> StatementHandler:
+        async def watched(relay_parent: bytes, statement: SignedStatement) -> None:
+            await deliver(relay_parent, statement)
+            recipients = self._recipients.get(id(statement))
+            if recipients is not None:
+                recipients.add(index)
+
+        return watched
 
     def _job(self, v: int, rp: bytes) -> BackingJobState | None:
         return self.nodes[v].backing.job_state(rp)
 
-    async def _share(self, v: int, rp: bytes, statement: AnyStatement, ctx: SigningContext) -> None:
+    def _holders(self, rp: bytes, candidate_hash: bytes, voter: int | None) -> frozenset[int]:
+        # Nodes whose table at `rp` has the candidate (and, with `voter`, that validator's vote).
+        found = set()
+        for u, node in enumerate(self.nodes):
+            job = node.backing.job_state(rp)
+            if job is None or job.table.candidate(candidate_hash) is None:
+                continue
+            if voter is None or any(w == voter for w, _, _ in job.table.votes(candidate_hash)):
+                found.add(u)
+        return frozenset(found)
+
+    async def _send(self, v: int, rp: bytes, signed: SignedStatement) -> set[int]:
+        recipients: set[int] = set()
+        self._recipients[id(signed)] = recipients
+        try:
+            await self.network.share_statement(v, rp, signed)
+        finally:
+            del self._recipients[id(signed)]
+        return recipients
+
+    def _record(
+        self,
+        kind: str,
+        rp: bytes,
+        v: int,
+        sent: list[tuple[SignedStatement, set[int]]],
+        holders: frozenset[int] | None = None,
+        contradicted: bytes | None = None,
+    ) -> None:
+        hashes = {s.candidate_hash for s, _ in sent}
+        if contradicted is not None:
+            hashes.add(contradicted)
+        self.injected[kind] += 1
+        self.offences.append(
+            Offence(
+                kind,
+                rp,
+                v,
+                frozenset(hashes),
+                tuple(s for s, _ in sent),
+                holders,
+                tuple(r for _, r in sent),
+            )
+        )
+
+    async def _share(
+        self, v: int, rp: bytes, statement: AnyStatement, ctx: SigningContext
+    ) -> tuple[SignedStatement, set[int]]:
         signed = self.keys.sign_statement(self.validators[v], statement, ctx, v)
-        await self.network.share_statement(v, rp, signed)
+        return signed, await self._send(v, rp, signed)
 
     async def inject(
         self,
@@ -189,8 +285,9 @@ class Misbehaviour:
                 if mine is None:
                     continue  # our own statement is not in our table: nothing to contradict
                 conflict: AnyStatement = Valid(h) if not isinstance(mine, Valid) else Invalid(h)
-                await self._share(v, rp, conflict, ctx)
-                self.injected["ValidityDoubleVote"] += 1
+                contradicting = self._holders(rp, h, v)
+                conflicting = await self._share(v, rp, conflict, ctx)
+                self._record("ValidityDoubleVote", rp, v, [conflicting], contradicting)
         for v in adv.of("second_two"):
             para = next((pa for pa, g in group_of_para.items() if v in g), None)
             if para is None:
@@ -201,20 +298,25 @@ class Misbehaviour:
             job = self._job(v, rp)
             already = job is not None and job.seconded is not None
             alternatives = 1 if already else 2
+            # With one alternative, the contradicted Seconded is the one its node sent.
+            first = job.seconded if job is not None and already else None
+            holders = None if first is None else self._holders(rp, first, v)
+            sent: list[tuple[SignedStatement, set[int]]] = []
             for k in range(alternatives):
                 alt = collate(para, rp, pvd, f"alternative {k}".encode())
                 # Its own node serves the PoV, so the group can fetch it and vote.
                 self.nodes[v].backing.offer_pov(alt.candidate_hash, alt.pov)
-                await self._share(v, rp, Seconded(alt.committed), ctx)
-            self.injected["MultipleCandidates"] += 1
+                sent.append(await self._share(v, rp, Seconded(alt.committed), ctx))
+            self._record("MultipleCandidates", rp, v, sent, holders, first)
         for v in adv.of("out_of_group"):
             target = next(
                 (h for h in honest_candidates if v not in group_of_para[para_of[h]]), None
             )
             if target is None:
                 continue
-            await self._share(v, rp, Valid(target), ctx)
-            self.injected["UnauthorizedStatement"] += 1
+            knowing = self._holders(rp, target, None)
+            vote = await self._share(v, rp, Valid(target), ctx)
+            self._record("UnauthorizedStatement", rp, v, [vote], knowing)
         for v in adv.of("forge"):
             if not honest_candidates:
                 continue
@@ -223,5 +325,4 @@ class Misbehaviour:
             forged = SignedStatement(
                 real.statement, v, bytes(64 - 1) + bytes([self.rng.randrange(1, 256)])
             )
-            await self.network.share_statement(v, rp, forged)
-            self.injected["ForgedSignature"] += 1
+            self._record("ForgedSignature", rp, v, [(forged, await self._send(v, rp, forged))])

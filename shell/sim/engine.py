@@ -177,6 +177,7 @@ class _Simulation:
             self.misbehaviour.injected,
             self.validators,
             time.perf_counter() - started,
+            self.misbehaviour.offences,
         )
 
     async def _block(self, number: int, previous: bytes | None) -> BlockRow:

@@ -126,8 +126,14 @@ def _misbehaviour_lines(report: SimReport) -> list[str]:
     detected, injected = report.misbehaviour_detected, report.misbehaviour_injected
     others = sorted((set(detected) | set(injected)) - set(DETECTABLE_KINDS))
     rows = [[k, detected.get(k, 0), injected.get(k, 0)] for k in (*DETECTABLE_KINDS, *others)]
+    undetected = [
+        f"  {kind}: {count} ({reason})"
+        for kind, reasons in report.misbehaviour_undetected.items()
+        for reason, count in reasons.items()
+    ]
     return [
         *_table(("misbehaviour", "detected", "injected"), rows, first_left=True),
+        *(["undetected, by why:", *undetected] if undetected else []),
         f"evidence: {report.evidence_verified} verified, {report.evidence_unverified} unverified",
     ]
 

@@ -19,6 +19,9 @@ __all__ = [
     "SimReport",
     "SimulationError",
     "TIMING_FIELDS",
+    "UNDETECTED_APART",
+    "UNDETECTED_LOST",
+    "UNDETECTED_UNEXPLAINED",
 ]
 
 # Adversary flags: a fraction of validators behaving so (off = 0.0).
@@ -40,6 +43,14 @@ DETECTABLE_KINDS = (
     "DoubleSign",
     "ForgedSignature",
 )
+
+# Why an injected offence went undetected (`SimReport.misbehaviour_undetected`): the network
+# lost every copy of a statement it needs; or the nodes it reached lacked the statement it
+# contradicts (or the Seconded of the candidate it votes on), lost on the way to them. Anything
+# else would be a bug: the tests require none.
+UNDETECTED_LOST = "every copy of the offending statement was lost in the network"
+UNDETECTED_APART = "no node it reached had the statement it contradicts"
+UNDETECTED_UNEXPLAINED = "unexplained"
 
 TIMING_FIELDS = ("wall_seconds", "assembly_ms", "assembly_ms_median", "assembly_ms_max")
 
@@ -116,6 +127,8 @@ class SimReport:
     availability_per_core: list[int] = field(default_factory=list)
     misbehaviour_detected: dict[str, int] = field(default_factory=dict)
     misbehaviour_injected: dict[str, int] = field(default_factory=dict)
+    # kind -> reason -> injected offences no node detected (detected + these == injected)
+    misbehaviour_undetected: dict[str, dict[str, int]] = field(default_factory=dict)
     evidence_verified: int = 0
     evidence_unverified: int = 0
     dropped: dict[str, int] = field(default_factory=dict)

@@ -17,10 +17,24 @@ from backable.core.thresholds import backing_threshold
 
 from ..collaborators.network import InProcessNetwork
 from ..node import Node
+from .adversaries import Offence
 from .chain import SESSION, Applied
-from .report import BlockRow, InclusionRow, SimParams, SimReport
+from .report import (
+    UNDETECTED_APART,
+    UNDETECTED_LOST,
+    UNDETECTED_UNEXPLAINED,
+    BlockRow,
+    InclusionRow,
+    SimParams,
+    SimReport,
+)
 
-__all__ = ["Tally", "detected_misbehaviour", "seconded_at"]
+__all__ = ["Tally", "detected_misbehaviour", "seconded_at", "undetected_misbehaviour"]
+
+# A case of misbehaviour: relay parent, accused validator, kind, and the candidates its evidence
+# names (sorted, each once: two nodes that saw one equivocation's Seconded statements in
+# opposite orders hold evidence naming them in opposite orders).
+_Case = tuple[bytes, int, str, tuple[bytes, ...]]
 
 # Network counters that are traffic, not loss: left out of the dropped messages.
 _NOT_DROPPED = ("statements delivered", "povs served")
@@ -40,17 +54,7 @@ def detected_misbehaviour(
 ) -> tuple[dict[str, int], int, int]:
     """Unique misbehaviour detected by any node, by kind (sorted), and how many cases' evidence
     verifies and how many does not (forged signatures carry no evidence to verify)."""
-    # One case of misbehaviour is seen by many nodes: count it once, by relay parent, accused
-    # validator, kind and the candidates it involves.
-    seen: dict[tuple[bytes, int, str, tuple[bytes, ...]], object] = {}
-    for node in nodes:
-        for rp, v, misbehavior in node.backing.misbehaviour_found:
-            hashes = tuple(s.candidate_hash for s in misbehavior.signed_statements())
-            seen.setdefault((rp, v, type(misbehavior).__name__, hashes), misbehavior)
-        for rp, reason, signed in node.backing.rejections:
-            if reason == "bad signature":
-                key = (rp, signed.validator_index, "ForgedSignature", (signed.candidate_hash,))
-                seen.setdefault(key, signed)
+    seen = _cases(nodes)
     counts: Counter[str] = Counter(key[2] for key in seen)
     verified = unverified = 0
     for (rp, v, kind, _), evidence in sorted(seen.items(), key=lambda kv: kv[0]):
@@ -70,6 +74,42 @@ def detected_misbehaviour(
         else:
             unverified += 1
     return {k: counts[k] for k in sorted(counts)}, verified, unverified
+
+
+def _cases(nodes: Sequence[Node]) -> dict[_Case, object]:
+    # One case of misbehaviour is seen by many nodes: count it once, by relay parent, accused
+    # validator, kind and the candidates it involves; keep the first evidence found.
+    seen: dict[_Case, object] = {}
+    for node in nodes:
+        for rp, v, misbehavior in node.backing.misbehaviour_found:
+            hashes = tuple(sorted({s.candidate_hash for s in misbehavior.signed_statements()}))
+            seen.setdefault((rp, v, type(misbehavior).__name__, hashes), misbehavior)
+        for rp, reason, signed in node.backing.rejections:
+            if reason == "bad signature":
+                key = (rp, signed.validator_index, "ForgedSignature", (signed.candidate_hash,))
+                seen.setdefault(key, signed)
+    return seen
+
+
+def undetected_misbehaviour(
+    nodes: Sequence[Node], offences: Sequence[Offence]
+) -> dict[str, dict[str, int]]:
+    """The injected offences no node detected, by kind and by why: every copy of a statement it
+    needs was lost, or no node that received it held what it contradicts (or the Seconded of
+    the candidate it votes on); anything else is `UNDETECTED_UNEXPLAINED`, a bug."""
+    found = set(_cases(nodes))
+    out: dict[str, Counter[str]] = {}
+    for o in offences:
+        if (o.relay_parent, o.validator, o.kind, tuple(sorted(o.candidates))) in found:
+            continue
+        if not all(o.delivered):
+            reason = UNDETECTED_LOST
+        elif not o.able_to_detect():
+            reason = UNDETECTED_APART
+        else:
+            reason = UNDETECTED_UNEXPLAINED
+        out.setdefault(o.kind, Counter())[reason] += 1
+    return {k: dict(sorted(out[k].items())) for k in sorted(out)}
 
 
 class Tally:
@@ -145,10 +185,12 @@ class Tally:
         injected: Mapping[str, int],
         validators: Sequence[bytes],
         wall: float,
+        offences: Sequence[Offence] = (),
     ) -> SimReport:
-        """The totals, the misbehaviour detected against `injected`, and the dropped messages
-        by reason: the nodes' and the network's, and `also_dropped_by_network` (what the
-        simulation itself drops in the network's place, such as lost bitfields)."""
+        """The totals, the misbehaviour detected against `injected` (and, of `offences`, those
+        undetected by reason), and the dropped messages by reason: the nodes' and the
+        network's, and `also_dropped_by_network` (what the simulation itself drops in the
+        network's place, such as lost bitfields)."""
         r = self.report
         r.seconded = sum(b.seconded for b in r.blocks)
         r.backed = sum(b.backed for b in r.blocks)
@@ -163,6 +205,7 @@ class Tally:
         detected, verified, unverified = detected_misbehaviour(nodes, validators)
         r.misbehaviour_detected = detected
         r.evidence_verified, r.evidence_unverified = verified, unverified
+        r.misbehaviour_undetected = undetected_misbehaviour(nodes, offences)
         dropped: Counter[str] = Counter()
         for node in nodes:
             for reason, count in node.backing.stats()["dropped"].items():

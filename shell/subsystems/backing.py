@@ -38,10 +38,15 @@ from backable.core import (
     verify_signature,
 )
 from backable.core.backing.events import (
+    EARLY_VOTE_EXPIRED,
     AvailableDataStored,
     BackingEvent,
+    EarlyVoteDropped,
+    EarlyVoteHeld,
+    EarlyVoteImported,
     FetchPoV,
     ImportToDisputeCoordinator,
+    MisbehaviorOverCap,
     PoVFetched,
     PoVUnavailable,
     ReplyBackedCandidates,
@@ -322,8 +327,7 @@ class _BackingJob:
             while True:
                 item = await self.inbox.recv()
                 if isinstance(item, Conclude):
-                    state, _ = step(state, item)
-                    return
+                    return  # concluded in `finally`, as when the job is cancelled
                 event = self._event_for(item)
                 pending: list[BackingEvent] = [] if event is None else [event]
                 while pending:
@@ -332,8 +336,30 @@ class _BackingJob:
                 self.sub.job_states[self.rp] = state
         finally:
             # Requests still unanswered are answered by the job manager as the job ends.
+            # Early votes still held never met their Seconded: the job's Conclude reports each.
+            state, expired = step(state, Conclude())
+            self._count_early_votes(expired)
             for task in self.tasks:
                 task.cancel()
+
+    def _count_early_votes(self, effects: tuple[Any, ...]) -> None:
+        # A statement is counted as imported when its signature passes (`_check`); one the job
+        # holds for its Seconded, or refuses to hold, is counted as held or dropped instead, and
+        # as imported when the Seconded releases it into the table.
+        counters = self.sub.counters
+        for effect in effects:
+            if isinstance(effect, EarlyVoteHeld):
+                counters["statements imported"] -= 1
+                counters["early votes held"] += 1
+            elif isinstance(effect, EarlyVoteImported):
+                counters["statements imported"] += 1
+                counters["early votes imported"] += 1
+            elif isinstance(effect, EarlyVoteDropped):
+                if effect.reason != EARLY_VOTE_EXPIRED:
+                    counters["statements imported"] -= 1
+                self.sub.jobs.drop(effect.reason, effect.statement)
+            elif isinstance(effect, MisbehaviorOverCap):
+                counters["misbehaviour beyond the evidence cap"] += 1
 
     def _event_for(self, item: BackingEvent) -> BackingEvent | None:
         # The inbox holds the events the subsystem admitted and those of the job's own background
@@ -416,6 +442,7 @@ class _BackingJob:
         """Perform effects; return events to feed back at once (our own signatures)."""
         follow: list[BackingEvent] = []
         sub = self.sub
+        self._count_early_votes(effects)
         for effect in effects:
             if isinstance(effect, ValidateCandidate):
                 self.descriptors[effect.candidate.hash()] = effect.candidate.descriptor
