@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from pathlib import Path
 
 _TIME = "/usr/bin/time"
 _MAX_RSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
@@ -42,18 +43,18 @@ class _Run:
         self.blocks = blocks
         self.use_time = os.path.exists(_TIME)
         command = _command(blocks, extra)
-        self._stderr = tempfile.TemporaryFile()
+        # stderr to a file, not a pipe: nobody reads it until the child has ended
+        fd, self._stderr = tempfile.mkstemp(prefix="bench_memory.", suffix=".err")
         if self.use_time:
             command = [_TIME, "-v", *command]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=self._stderr
-        )
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=fd)
+        os.close(fd)
 
     def peak_kib(self) -> int:
         _, status, usage = os.wait4(self.process.pid, 0)
         self.process.returncode = os.waitstatus_to_exitcode(status)
-        self._stderr.seek(0)
-        err = self._stderr.read().decode(errors="replace")
+        err = Path(self._stderr).read_text(errors="replace")
+        Path(self._stderr).unlink()
         if self.process.returncode != 0:
             raise SystemExit(f"simulate --blocks {self.blocks} failed:\n{err}")
         if self.use_time:

@@ -19,7 +19,16 @@ from backable.shell.collaborators.runtime_api import (
 )
 from backable.shell.sim.engine import RELAY_PARENTS_KEPT, _Simulation
 from backable.shell.sim.report import SimParams
-from tests.shell_fixtures import RP, RP2, SESSION, block_state, chain, collator, sign, validation_data
+from tests.shell_fixtures import (
+    RP,
+    RP2,
+    SESSION,
+    block_state,
+    chain,
+    collator,
+    sign,
+    validation_data,
+)
 
 ROOT = b"\x07" * 32
 
