@@ -1,6 +1,7 @@
 # `backable decode`: read a relay block or an inherent (JSON or hex), decode its parachains
 # inherent with the core's codec, and print a summary or the records as JSON. Bad input (a
-# missing file, bad JSON or hex, bytes that do not decode) is an InputError naming the problem.
+# missing file, bad JSON or hex, JSON nested too deeply or holding a JSON-RPC error, numbers out
+# of range, bytes that do not decode) is an InputError naming the problem.
 from __future__ import annotations
 
 import argparse
@@ -28,6 +29,7 @@ from .jsonview import to_json
 __all__ = ["DecodedInput", "add_decode", "elastic_core_index", "load_input"]
 
 _UNSIGNED_V4 = 0x04
+_MAX_BLOCK_NUMBER = 2**32 - 1  # relay block numbers are u32
 _CORE_INDEX_BITS = 8  # elastic scaling's extension of validator_indices (`inject_core_index`)
 
 
@@ -75,7 +77,32 @@ def _decode_inherent_bytes(raw: bytes, source: str) -> ParachainsInherentData:
         raise InputError(f"{source}: {e}") from None
 
 
+def _unwrap_rpc(document: Any, source: str) -> Any:
+    # What a node's JSON-RPC answers to `chain_getBlock`: {"result": {"block": {...}}} on
+    # success, {"error": {"code", "message"}} on failure. Both are accepted as input; the error
+    # is reported as such rather than as a JSON without extrinsics.
+    if not isinstance(document, dict):
+        return document
+    error = document.get("error")
+    if error is not None and "extrinsics" not in document:
+        what = (
+            f"{error.get('code')!r}: {error.get('message')!r}"
+            if isinstance(error, dict)
+            else repr(error)
+        )
+        # cut short: the message is one line on a terminal, whatever the server put in it
+        raise InputError(f"{source}: a JSON-RPC error, not a block: {what[:200]}")
+    result = document.get("result")
+    if isinstance(result, dict) and "extrinsics" not in document:
+        document = result
+    block = document.get("block")
+    if isinstance(block, dict) and "extrinsics" not in document:
+        document = block
+    return document
+
+
 def _from_block(block: Any, source: str) -> DecodedInput:
+    block = _unwrap_rpc(block, source)
     extrinsics = block.get("extrinsics") if isinstance(block, dict) else None
     if not isinstance(extrinsics, list):
         raise InputError(f"{source}: JSON has no \"extrinsics\" list; expected a relay block")
@@ -90,8 +117,13 @@ def _from_block(block: Any, source: str) -> DecodedInput:
             where = f"{source}, extrinsic {position}"
             inherent = _decode_inherent_bytes(raw, where)
             header = block.get("header")
-            number = header.get("number") if isinstance(header, dict) else None
-            return DecodedInput(where, inherent, _as_int(number))
+            number = _as_int(header.get("number") if isinstance(header, dict) else None)
+            if number is not None and not 0 <= number <= _MAX_BLOCK_NUMBER:
+                raise InputError(
+                    f"{source}: header number is not a block number (a u32 from 0 to"
+                    f" {_MAX_BLOCK_NUMBER})"
+                )
+            return DecodedInput(where, inherent, number)
     raise InputError(
         f"{source}: no ParaInherent.enter extrinsic (call 0x3600)"
         f" among its {len(extrinsics)} extrinsics"
@@ -113,7 +145,9 @@ def _from_text(text: str, source: str) -> DecodedInput:
     if text.lstrip().startswith(("{", "[")):
         try:
             block = json.loads(text)
-        except json.JSONDecodeError as e:
+        except RecursionError:
+            raise InputError(f"{source}: input nested too deeply") from None
+        except ValueError as e:  # JSONDecodeError, or a number past int's digit limit
             raise InputError(f"{source}: bad JSON: {e}") from None
         return _from_block(block, source)
     return DecodedInput(source, _decode_inherent_bytes(_from_hex_text(text, source), source))
@@ -130,7 +164,11 @@ def load_input(arg: str | None) -> DecodedInput:
     if arg is None:
         return _from_block(load_example_block(), "the shipped example block")
     if arg == "-":
-        return _from_text(sys.stdin.read(), "<stdin>")
+        try:
+            text = sys.stdin.read()
+        except (OSError, UnicodeDecodeError) as e:
+            raise InputError(f"<stdin>: cannot read: {e}") from None
+        return _from_text(text, "<stdin>")
     path = Path(arg)
     try:
         is_file, exists = path.is_file(), path.exists()

@@ -1,6 +1,6 @@
 # The `backable` command line: the parser, one subcommand per module (decode.py, simulate.py),
-# and the one place that turns a user's mistake into a line on stderr and an exit code. Nothing
-# here prints a traceback for the user's mistake.
+# and the one place that turns a user's mistake (exit 2) or an output that could not be written
+# (exit 1) into a line on stderr and an exit code. Nothing here prints a traceback for either.
 from __future__ import annotations
 
 import argparse
@@ -12,7 +12,7 @@ from typing import Any, TextIO
 import backable
 
 from .decode import add_decode
-from .errors import EXIT_INPUT, EXIT_PIPE, InputError
+from .errors import EXIT_INPUT, EXIT_PIPE, EXIT_WRITE, InputError, OutputError
 from .simulate import add_simulate
 
 __all__ = ["main"]
@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The `backable` console script. Returns the exit code (0 ok, 2 usage or input error)."""
+    """The `backable` console script. Returns the exit code (0 ok, 1 an output could not be
+    written, 2 usage or input error)."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -52,6 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as e:
         print(f"backable: error: {e}", file=sys.stderr)
         return EXIT_INPUT
+    except OutputError as e:
+        print(f"backable: error: {e}", file=sys.stderr)
+        return EXIT_WRITE
     except BrokenPipeError:
         # The reader went away (`backable decode | head`): stop quietly, and point stdout at
         # devnull so the interpreter's final flush does not raise again (Python's signal docs).

@@ -8,15 +8,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TextIO
 
-from ..sim.render import PlotUnavailable, Progress, render_summary, require_plot, write_json
+from ..sim.render import (
+    PlotUnavailable,
+    Progress,
+    plot_formats,
+    render_summary,
+    require_plot,
+    write_json,
+)
 from ..sim.render import write_plot as _write_plot
-from ..sim.report import ADVERSARY_KINDS, BlockRow, SimParams, SimReport
-from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, InputError
+from ..sim.report import ADVERSARY_KINDS, MAX_SEED, MAX_U32, BlockRow, SimParams, SimReport
+from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, InputError, OutputError
 
 __all__ = [
     "RunSimulation",
@@ -47,7 +55,8 @@ def option_name(field_name: str) -> str:
 def validate_params(params: SimParams) -> list[str]:
     """Every problem with `params`, one line each naming the option; empty when it can run.
 
-    Counts must be at least 1 and the seed not negative; the cores need one backing group each,
+    Counts must be at least 1 and at most `MAX_U32` (the chain's u32), the seed from 0 to
+    `MAX_SEED` (a u64: relay block hashes commit to it); the cores need one backing group each,
     and `validators // group_size` groups exist; losses, the upgrade rate and each adversary
     share are fractions in [0, 1]; a minimum of backing votes must fit in a group.
     """
@@ -56,8 +65,12 @@ def validate_params(params: SimParams) -> list[str]:
         value = getattr(params, name)
         if value < 1:
             problems.append(f"{option_name(name)} must be at least 1, got {value}")
+        elif value > MAX_U32:
+            problems.append(f"{option_name(name)} must be at most {MAX_U32} (a u32), got {value}")
     if params.seed < 0:
         problems.append(f"--seed must not be negative, got {params.seed}")
+    elif params.seed > MAX_SEED:
+        problems.append(f"--seed must be at most {MAX_SEED} (a u64), got {params.seed}")
     if params.validators >= 1 and params.group_size >= 1 and params.cores >= 1:
         groups = params.validators // params.group_size
         if params.cores > groups:
@@ -69,6 +82,10 @@ def validate_params(params: SimParams) -> list[str]:
     if votes is not None:
         if votes < 1:
             problems.append(f"--minimum-backing-votes must be at least 1, got {votes}")
+        elif votes > MAX_U32:
+            problems.append(
+                f"--minimum-backing-votes must be at most {MAX_U32} (a u32), got {votes}"
+            )
         elif params.group_size >= 1 and votes > params.group_size:
             problems.append(
                 f"--minimum-backing-votes {votes} is more than a group of"
@@ -145,12 +162,54 @@ def _runner() -> RunSimulation:
 
 
 def _check_output(option: str, path: str | None) -> None:
-    # Fail before a long run, not after it, when the file cannot be written where asked.
+    # Fail before a long run, not after it, when the file cannot be written where asked: a
+    # directory, a missing directory, or a file the system will not open for writing.
     if path is None:
         return
-    parent = Path(path).parent
-    if not parent.is_dir():
-        raise InputError(f"{option} {path}: directory {parent} does not exist")
+    target = Path(path)
+    try:
+        if target.is_dir():
+            raise InputError(f"{option} {path}: is a directory, not a file")
+        if not target.parent.is_dir():
+            raise InputError(f"{option} {path}: directory {target.parent} does not exist")
+        # Opening for appending neither truncates nor changes a file that exists; one created
+        # only for this check is removed again (the run writes it at the end).
+        created = not os.path.lexists(target)
+        with target.open("a"):
+            pass
+        if created:
+            target.unlink(missing_ok=True)
+    except OSError as e:
+        raise InputError(f"{option} {path}: cannot write: {e.strerror or e}") from None
+
+
+def _check_plot_format(path: str) -> None:
+    # matplotlib takes the image format from the suffix; refuse what it cannot draw before the
+    # run rather than with its ValueError after it.
+    suffix = Path(path).suffix.lower().removeprefix(".")
+    formats = plot_formats()
+    if suffix not in formats:
+        named = f"'.{suffix}'" if suffix else "no suffix"
+        raise InputError(
+            f"--plot {path}: {named} is not an image format matplotlib writes;"
+            f" use one of {', '.join('.' + f for f in formats)}"
+        )
+
+
+def _write_outputs(args: argparse.Namespace, report: SimReport) -> None:
+    # The run is done and its summary printed: write every file asked for, and report each that
+    # could not be written (a full disk, an I/O error) in one line, as an OutputError.
+    failures: list[str] = []
+    writers = (("--json", args.json, write_json), ("--plot", args.plot, _write_plot))
+    for option, path, write in writers:
+        if path is None:
+            continue
+        try:
+            write(report, path)
+        except OSError as e:
+            failures.append(f"{option} {path}: cannot write: {e.strerror or e}")
+    if failures:
+        raise OutputError("; ".join(failures))
 
 
 def _run_simulate(args: argparse.Namespace, out: TextIO) -> int:
@@ -167,6 +226,7 @@ def _run_simulate(args: argparse.Namespace, out: TextIO) -> int:
             require_plot()
         except PlotUnavailable as e:
             raise InputError(str(e)) from None
+        _check_plot_format(args.plot)
     run = _runner()
     progress = None if args.quiet else Progress(params.blocks, sys.stderr)
     report: SimReport | None = None
@@ -181,10 +241,8 @@ def _run_simulate(args: argparse.Namespace, out: TextIO) -> int:
         print("backable: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     out.write(render_summary(report))
-    if args.json is not None:
-        write_json(report, args.json)
-    if args.plot is not None:
-        _write_plot(report, args.plot)
+    out.flush()  # the summary reaches the terminal before any write failure is reported
+    _write_outputs(args, report)
     return EXIT_OK
 
 

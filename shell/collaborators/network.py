@@ -1,6 +1,10 @@
 # An in-process network between validators: statement distribution (gossip to every other
 # registered validator) and PoV fetching from one named validator, with configurable loss and
 # delay drawn from a seeded generator, so a run is reproducible. Every loss is counted.
+#
+# Bounded memory: a delayed delivery is a task kept until it is done, and at most `max_in_flight`
+# are in flight; a statement beyond that is dropped and counted, as a real peer's bounded send
+# queue drops (the counters are keyed by reason, a fixed set).
 from __future__ import annotations
 
 import asyncio
@@ -14,6 +18,7 @@ from typing import Protocol
 from backable.core import BackableError, PoV, SignedStatement
 
 __all__ = [
+    "MAX_IN_FLIGHT",
     "InProcessNetwork",
     "InvalidNetworkSetting",
     "Network",
@@ -34,6 +39,8 @@ class PeerStopped(BackableError, RuntimeError):
 class InvalidNetworkSetting(BackableError, ValueError):
     """An `InProcessNetwork` built with a setting out of its range."""
 
+
+MAX_IN_FLIGHT = 10_000  # delayed deliveries in flight at once, across every peer
 
 StatementHandler = Callable[[bytes, SignedStatement], Awaitable[None]]
 """Hands a statement to a peer's node; raises `PeerStopped` when that node no longer runs."""
@@ -73,6 +80,7 @@ class InProcessNetwork:
     withhold_from: set[int] = field(default_factory=set)
     # Who receives a statement; None: every other registered validator (plain gossip).
     router: Router | None = None
+    max_in_flight: int = MAX_IN_FLIGHT
 
     def __post_init__(self) -> None:
         for name, p in (("statement_loss", self.statement_loss), ("pov_loss", self.pov_loss)):
@@ -104,6 +112,9 @@ class InProcessNetwork:
                 continue
             if self.statement_loss and self._rng.random() < self.statement_loss:
                 self.stats["statements lost"] += 1
+                continue
+            if self.delay and len(self._pending) >= self.max_in_flight:
+                self.stats["statements dropped, too many in flight"] += 1
                 continue
             self.stats["statements delivered"] += 1
             peer = self.peers[index]

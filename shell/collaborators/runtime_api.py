@@ -2,8 +2,15 @@
 # `send_inherent_data` do), as a Protocol, and `InMemoryChain`,
 # the in-memory relay chain the simulation and the tests use. Each relay parent has a snapshot of
 # what the runtime would answer at that block.
+#
+# Bounded memory: the call log keeps the last `CALL_LOG_LIMIT` calls (a test reads what was just
+# asked) while `call_counts` keeps every call's total by name; blocks are kept until the owner
+# prunes them with `prune(keep_from_number)` (the simulation does as blocks go by: a real node's
+# runtime state of old blocks is pruned likewise). Every pruned block and forgotten log entry is
+# counted in `pruned`.
 from __future__ import annotations
 
+from collections import Counter, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -17,7 +24,9 @@ from backable.core import (
 from backable.core.errors import BackableError
 from backable.core.records.cores import AnyCoreState
 
-__all__ = ["InMemoryChain", "RelayBlockState", "RuntimeApi", "RuntimeApiError"]
+__all__ = ["CALL_LOG_LIMIT", "InMemoryChain", "RelayBlockState", "RuntimeApi", "RuntimeApiError"]
+
+CALL_LOG_LIMIT = 1024  # calls the log keeps, newest last; `call_counts` keeps the totals
 
 
 class RuntimeApiError(BackableError, LookupError):
@@ -69,18 +78,36 @@ class RelayBlockState:
 
 
 class InMemoryChain:
-    """A RuntimeApi over snapshots added with `add_block`. `fail_on` makes calls raise."""
+    """A RuntimeApi over snapshots added with `add_block`. `fail_on` makes calls raise.
+
+    `calls` holds the last `CALL_LOG_LIMIT` calls as (name, relay parent); `call_counts` every
+    call's total by name. `prune(keep_from_number)` drops older blocks; `pruned` counts the
+    blocks dropped and the log entries forgotten."""
 
     def __init__(self) -> None:
         self.blocks: dict[bytes, RelayBlockState] = {}
         self.fail_on: set[str] = set()
-        self.calls: list[tuple[str, bytes]] = []
+        self.calls: deque[tuple[str, bytes]] = deque(maxlen=CALL_LOG_LIMIT)
+        self.call_counts: Counter[str] = Counter()
+        self.pruned: Counter[str] = Counter()
 
     def add_block(self, relay_parent: bytes, state: RelayBlockState) -> None:
         self.blocks[relay_parent] = state
 
+    def prune(self, keep_from_number: int) -> int:
+        """Forget every block numbered below `keep_from_number` (calls at them then fail as for
+        an unknown relay parent); returns how many were dropped."""
+        old = [rp for rp, state in self.blocks.items() if state.number < keep_from_number]
+        for rp in old:
+            del self.blocks[rp]
+        self.pruned["relay blocks"] += len(old)
+        return len(old)
+
     def _at(self, call: str, relay_parent: bytes) -> RelayBlockState:
+        if len(self.calls) == self.calls.maxlen:
+            self.pruned["call log entries"] += 1  # the oldest entry makes room for this one
         self.calls.append((call, relay_parent))
+        self.call_counts[call] += 1
         if call in self.fail_on:
             raise RuntimeApiError(f"runtime API {call} failed at 0x{relay_parent.hex()[:16]}")
         state = self.blocks.get(relay_parent)

@@ -8,6 +8,10 @@
 # What belongs here: the chain's state and its rules. Not here: who the adversaries are (it
 # never knows a candidate is invalid), the report (`apply` returns what happened as data, the
 # tally turns it into rows), running nodes or sending messages (the engine).
+#
+# Bounded memory: the relay block states (here and in `runtime`) are kept until the engine
+# prunes them with `prune(keep_from_number)`; a core's pending candidate holds its own
+# collation, so nothing older than the block being built is needed to apply an inherent.
 from __future__ import annotations
 
 import random
@@ -114,6 +118,15 @@ class ChainModel:
     def state(self, relay_parent: bytes) -> RelayBlockState:
         """The state built for `relay_parent` by `build`."""
         return self._states[relay_parent]
+
+    def prune(self, keep_from_number: int) -> int:
+        """Forget the states of relay blocks numbered below `keep_from_number`, here and in
+        `runtime`; returns how many were dropped (`runtime.pruned` counts them)."""
+        old = [rp for rp, st in self._states.items() if st.number < keep_from_number]
+        for rp in old:
+            del self._states[rp]
+        self.runtime.prune(keep_from_number)
+        return len(old)
 
     def is_occupied(self, core: int) -> bool:
         return core in self._occupied

@@ -16,6 +16,14 @@
 # bitfield loss, chunk loss); nothing iterates a set or a map keyed by hashes (sr25519
 # signatures are randomised, so candidate hashes differ between runs and never reach the
 # report).
+#
+# Memory: what the run keeps per block is released once no longer needed, so its peak does not
+# grow with the number of blocks. After each block the relay parent `RELAY_PARENTS_KEPT` blocks
+# back is released: its state in the chain model and the runtime, the candidates built on it
+# (`para_of`, `collations`: a core's pending candidate holds its own collation), every node's
+# available data from it and its undisputed dispute-coordinator records. Only the current relay
+# parent is read while a block is built; the ones before it are a margin for anything still in
+# flight when a block ends (nothing is, after `settle`).
 from __future__ import annotations
 
 import asyncio
@@ -56,7 +64,9 @@ from .collator import Collation, Collator, toy_validation_function
 from .report import BlockRow, SimParams, SimReport, SimulationError
 from .tally import Tally, seconded_at
 
-__all__ = ["SimulationError", "run_simulation"]
+__all__ = ["RELAY_PARENTS_KEPT", "SimulationError", "run_simulation"]
+
+RELAY_PARENTS_KEPT = 4  # relay parents whose state and candidates the run keeps, newest first
 
 log = logging.getLogger("backable.simulation")
 
@@ -123,9 +133,11 @@ class _Simulation:
         # The block being built: its author and each para's backing group (for routing).
         self.author = 0
         self.group_of_para: dict[int, tuple[int, ...]] = {}
-        # Every candidate built, by hash, in the order built.
+        # Every candidate built on a relay parent still kept, by hash, in the order built; and
+        # the candidates built on each kept relay parent, to release them with it.
         self.para_of: dict[bytes, int] = {}
         self.collations: dict[bytes, Collation] = {}
+        self.built_on: dict[bytes, list[bytes]] = {}
         # Bitfields the simulation's bitfield distribution drops, by reason.
         self.bitfield_drops: Counter[str] = Counter()
         self.tally = Tally(
@@ -162,6 +174,7 @@ class _Simulation:
             for number in range(1, self.p.blocks + 1):
                 row = await self._block(number, previous)
                 previous = self.chain.relay_hash(number - 1)
+                self._release(number - 1 - RELAY_PARENTS_KEPT)
                 report.blocks.append(row)
                 if progress is not None:
                     progress(row)
@@ -179,6 +192,20 @@ class _Simulation:
             time.perf_counter() - started,
             self.misbehaviour.offences,
         )
+
+    def _release(self, rp_number: int) -> None:
+        # Everything kept for relay parent `rp_number` (and any before it) goes: it is
+        # RELAY_PARENTS_KEPT blocks behind the block just built and no longer read.
+        if rp_number < 0:
+            return
+        rp = self.chain.relay_hash(rp_number)
+        self.chain.prune(rp_number + 1)
+        for h in self.built_on.pop(rp, ()):
+            self.para_of.pop(h, None)
+            self.collations.pop(h, None)
+        for node in self.nodes:
+            node.store.prune_before(rp_number + 1)
+            node.disputes.forget_relay_parent(rp)
 
     async def _block(self, number: int, previous: bytes | None) -> BlockRow:
         rp_number = number - 1
@@ -304,6 +331,7 @@ class _Simulation:
         )
         self.para_of[collation.candidate_hash] = para
         self.collations[collation.candidate_hash] = collation
+        self.built_on.setdefault(rp, []).append(collation.candidate_hash)
         return collation
 
     def _collate_alternative(

@@ -17,6 +17,7 @@ from .report import ADVERSARY_KINDS, DETECTABLE_KINDS, BlockRow, SimParams, SimR
 __all__ = [
     "PlotUnavailable",
     "Progress",
+    "plot_formats",
     "render_summary",
     "report_json",
     "require_plot",
@@ -267,6 +268,17 @@ def _pyplot() -> Any:
 def require_plot() -> None:
     """Raise `PlotUnavailable` now, rather than after a long run, if matplotlib is missing."""
     _pyplot()
+
+
+def plot_formats() -> tuple[str, ...]:
+    """The image formats (file suffixes, without the dot, sorted) `write_plot` can write;
+    raises `PlotUnavailable` without matplotlib."""
+    plt = _pyplot()
+    fig = plt.figure()
+    try:
+        return tuple(sorted(fig.canvas.get_supported_filetypes()))
+    finally:
+        plt.close(fig)
 
 
 def write_plot(report: SimReport, path: str | Path) -> None:

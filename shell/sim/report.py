@@ -15,6 +15,8 @@ __all__ = [
     "BlockRow",
     "InclusionRow",
     "DETECTABLE_KINDS",
+    "MAX_SEED",
+    "MAX_U32",
     "SimParams",
     "SimReport",
     "SimulationError",
@@ -51,6 +53,11 @@ DETECTABLE_KINDS = (
 UNDETECTED_LOST = "every copy of the offending statement was lost in the network"
 UNDETECTED_APART = "no node it reached had the statement it contradicts"
 UNDETECTED_UNEXPLAINED = "unexplained"
+
+# The largest seed: relay block hashes commit to the seed as 8 little-endian bytes (chain.py's
+# `relay_hash`), so a seed is a u64. Counts and block numbers are the chain's u32s.
+MAX_SEED = 2**64 - 1
+MAX_U32 = 2**32 - 1
 
 TIMING_FIELDS = ("wall_seconds", "assembly_ms", "assembly_ms_median", "assembly_ms_max")
 
