@@ -21,7 +21,7 @@ from backable.shell.collaborators.network import InProcessNetwork
 from backable.shell.sim.chain import Applied, Pending
 from backable.shell.sim.collator import Collation, Collator
 from backable.shell.sim.report import BlockRow, InclusionRow, SimParams
-from backable.shell.sim.tally import Tally, detected_misbehaviour, seconded_at
+from backable.shell.sim.tally import Tally, detected_misbehaviour, observe_cases, seconded_at
 
 GROUPS = ((0, 1, 2), (3, 4, 5))
 KEYS = Keystore.from_seeds([blake2_256(bytes([i])) for i in range(6)])
@@ -161,9 +161,23 @@ def test_misbehaviour_seen_by_many_nodes_is_counted_once_with_its_evidence_check
             rejections=((RP, "bad signature", forged), (RP, "not in group", forged)),
         )
     )
-    counts, verified, unverified = detected_misbehaviour([a, b], VALIDATORS)  # type: ignore[list-item]
+    seen: dict[Any, object] = {}
+    observe_cases([a], seen)  # type: ignore[list-item]
+    observe_cases([b], seen)  # type: ignore[list-item]  # a later block: the same case again
+    counts, verified, unverified = detected_misbehaviour(seen, VALIDATORS)
     assert counts == {"ForgedSignature": 1, "ValidityDoubleVote": 2}
     assert (verified, unverified) == (1, 1)
+
+
+def test_cases_observed_after_each_block_survive_the_views_dropping_old_entries() -> None:
+    # The nodes' observer views are bounded: what a node forgot since is still counted.
+    good = _double_vote(1)
+    tally = Tally(SimParams(validators=6, cores=2, group_size=3), GROUPS, set(), frozenset())
+    node = _TallyNode(_TallyBacking(misbehaviour_found=((RP, 1, good),)))
+    tally.observe([node])  # type: ignore[list-item]
+    node.backing.misbehaviour_found = ()
+    tally.observe([node])  # type: ignore[list-item]
+    assert detected_misbehaviour(tally.cases, VALIDATORS) == ({"ValidityDoubleVote": 1}, 1, 0)
 
 
 def test_finish_sums_the_rows_and_gathers_dropped_messages_by_reason() -> None:

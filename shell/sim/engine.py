@@ -257,6 +257,7 @@ class _Simulation:
             self.tally.stopped(number, problems)
             return row
         self.tally.applied(number, row, self.chain.apply(number, data, rotation, self.collations))
+        self.tally.observe(self.nodes)
         return row
 
     async def _recommend(self, number: int, rp: bytes, state: RelayBlockState) -> None:

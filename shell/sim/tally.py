@@ -50,11 +50,11 @@ def seconded_at(nodes: Sequence[Node], relay_parent: bytes) -> int:
 
 
 def detected_misbehaviour(
-    nodes: Sequence[Node], validators: Sequence[bytes]
+    seen: Mapping[_Case, object], validators: Sequence[bytes]
 ) -> tuple[dict[str, int], int, int]:
-    """Unique misbehaviour detected by any node, by kind (sorted), and how many cases' evidence
-    verifies and how many does not (forged signatures carry no evidence to verify)."""
-    seen = _cases(nodes)
+    """Unique misbehaviour detected by any node (`seen`, as `observe_cases` gathers it), by kind
+    (sorted), and how many cases' evidence verifies and how many does not (forged signatures
+    carry no evidence to verify)."""
     counts: Counter[str] = Counter(key[2] for key in seen)
     verified = unverified = 0
     for (rp, v, kind, _), evidence in sorted(seen.items(), key=lambda kv: kv[0]):
@@ -76,10 +76,11 @@ def detected_misbehaviour(
     return {k: counts[k] for k in sorted(counts)}, verified, unverified
 
 
-def _cases(nodes: Sequence[Node]) -> dict[_Case, object]:
-    # One case of misbehaviour is seen by many nodes: count it once, by relay parent, accused
-    # validator, kind and the candidates it involves; keep the first evidence found.
-    seen: dict[_Case, object] = {}
+def observe_cases(nodes: Sequence[Node], seen: dict[_Case, object]) -> None:
+    """Add to `seen` the misbehaviour the nodes' bounded observer views hold now. One case of
+    misbehaviour is seen by many nodes: counted once, by relay parent, accused validator, kind
+    and the candidates it involves; the first evidence found is kept. The views keep only the
+    latest entries, so the simulation observes them after every block, not once at the end."""
     for node in nodes:
         for rp, v, misbehavior in node.backing.misbehaviour_found:
             hashes = tuple(sorted({s.candidate_hash for s in misbehavior.signed_statements()}))
@@ -88,16 +89,15 @@ def _cases(nodes: Sequence[Node]) -> dict[_Case, object]:
             if reason == "bad signature":
                 key = (rp, signed.validator_index, "ForgedSignature", (signed.candidate_hash,))
                 seen.setdefault(key, signed)
-    return seen
 
 
 def undetected_misbehaviour(
-    nodes: Sequence[Node], offences: Sequence[Offence]
+    seen: Mapping[_Case, object], offences: Sequence[Offence]
 ) -> dict[str, dict[str, int]]:
     """The injected offences no node detected, by kind and by why: every copy of a statement it
     needs was lost, or no node that received it held what it contradicts (or the Seconded of
     the candidate it votes on); anything else is `UNDETECTED_UNEXPLAINED`, a bug."""
-    found = set(_cases(nodes))
+    found = set(seen)
     out: dict[str, Counter[str]] = {}
     for o in offences:
         if (o.relay_parent, o.validator, o.kind, tuple(sorted(o.candidates))) in found:
@@ -129,6 +129,11 @@ class Tally:
         self.delays: list[int] = []
         self.assembly: list[float] = []
         self.availability_per_core = [0] * params.cores
+        self.cases: dict[_Case, object] = {}  # misbehaviour seen so far (`observe_cases`)
+
+    def observe(self, nodes: Sequence[Node]) -> None:
+        """Gather the misbehaviour the nodes have found so far (after each block)."""
+        observe_cases(nodes, self.cases)
 
     def stopped(self, number: int, problems: Sequence[object]) -> None:
         """`check_inherent` refused block `number`'s inherent: the run stops here."""
@@ -202,10 +207,11 @@ class Tally:
         )
         r.availability_per_core = list(self.availability_per_core)
         r.misbehaviour_injected = {k: v for k, v in sorted(injected.items())}
-        detected, verified, unverified = detected_misbehaviour(nodes, validators)
+        self.observe(nodes)
+        detected, verified, unverified = detected_misbehaviour(self.cases, validators)
         r.misbehaviour_detected = detected
         r.evidence_verified, r.evidence_unverified = verified, unverified
-        r.misbehaviour_undetected = undetected_misbehaviour(nodes, offences)
+        r.misbehaviour_undetected = undetected_misbehaviour(self.cases, offences)
         dropped: Counter[str] = Counter()
         for node in nodes:
             for reason, count in node.backing.stats()["dropped"].items():
