@@ -275,3 +275,15 @@ def test_the_shipped_wordlist_is_the_bip39_english_list_unchanged() -> None:
     assert hashlib.sha256(text).hexdigest() == (
         "2f5eed53a4727b4bf8880d8f3f199efc90e58503646d9ff8eff3a2ed3b24dbda"
     )
+
+
+def test_the_keystore_counts_what_it_signs_and_verifies() -> None:
+    keys = Keystore.from_uris(["//Alice"])
+    (alice,) = keys.public_keys()
+    assert (keys.signed, keys.verified) == (0, 0)
+    signature = keys.sign(alice, b"message")
+    assert keys.verify(b"message", signature, alice)
+    assert not keys.verify(b"other", signature, alice)
+    with pytest.raises(KeystoreError):
+        keys.sign(bytes(32), b"message")  # no key held: nothing signed
+    assert (keys.signed, keys.verified) == (1, 2)

@@ -51,6 +51,7 @@ def _report(**overrides: object) -> SimReport:
         assembly_ms_median=2.5,
         assembly_ms_max=9.0,
         wall_seconds=0.42,
+        signatures={"signed": 120, "verified": 345},
     )
     for name, value in overrides.items():
         setattr(report, name, value)
@@ -149,6 +150,10 @@ def test_dropped_messages_are_sorted_by_reason_with_a_total() -> None:
         "  total               6",
     ]
     assert "dropped messages: none" in render_summary(_report(dropped={}))
+
+
+def test_signature_work_line() -> None:
+    assert "signatures: 120 signed, 345 verified (sr25519)" in render_summary(_report())
 
 
 def test_assembly_time_median_and_max() -> None:

@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
+from typing import Any
 
 import pytest
+import sr25519
 
 from backable.shell.sim.engine import run_simulation
 from backable.shell.sim.report import UNDETECTED_UNEXPLAINED, SimParams, SimReport
 
 SMALL = {"validators": 60, "cores": 12, "blocks": 6}
+DEFAULT_SIGNATURES = {"signed": 14550, "verified": 48354}  # the default run's signature work
 
 
 def _run(**kwargs: object) -> SimReport:
@@ -54,6 +58,43 @@ def test_the_default_run_backs_on_every_free_core(default_report: SimReport) -> 
     assert (second.included, second.available_cores) == (first.backed, first.backed)
     assert second.backed == 60 - first.backed
     assert default_report.mean_blocks_backing_to_inclusion == 1.0
+
+
+def test_the_default_run_is_the_one_pinned(default_report: SimReport) -> None:
+    # The default seed's key figures, pinned so that work on the simulation's cost (issue 12)
+    # shows up here if it changes what the run does.
+    r = default_report
+    assert (r.seconded, r.backed, r.included, r.timed_out) == (925, 898, 875, 0)
+    assert r.code_upgrades == 24
+    assert r.misbehaviour_detected == {} and r.misbehaviour_injected == {}
+    assert r.signatures == DEFAULT_SIGNATURES
+
+
+def test_the_reported_signature_work_is_what_sr25519_did(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Count every sr25519 sign and verify the run makes, behind the simulation's back, and
+    # compare with what it reports. Adversaries make it sign and check evidence and forgeries.
+    calls: Counter[str] = Counter()
+    real_sign, real_verify = sr25519.sign, sr25519.verify
+
+    def sign(*args: Any) -> Any:
+        calls["signed"] += 1
+        return real_sign(*args)
+
+    def verify(*args: Any) -> Any:
+        calls["verified"] += 1
+        return real_verify(*args)
+
+    monkeypatch.setattr(sr25519, "sign", sign)
+    monkeypatch.setattr(sr25519, "verify", verify)
+    r = _run(
+        validators=20,
+        cores=4,
+        blocks=3,
+        adversaries={"double_vote": 0.1, "out_of_group": 0.1, "forge": 0.1, "vouch_invalid": 0.1},
+    )
+    assert r.stopped_early is None and r.misbehaviour_detected
+    assert calls["signed"] > 0 and calls["verified"] > 0
+    assert r.signatures == {"signed": calls["signed"], "verified": calls["verified"]}
 
 
 @pytest.mark.parametrize(

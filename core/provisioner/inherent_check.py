@@ -5,7 +5,7 @@
 # include. Checks that need keys, cores or groups run only when those are given.
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..records.backed import BackedCandidate
@@ -53,6 +53,9 @@ BACKING_THRESHOLD = "backing-threshold"
 DISPUTES_UNSORTED = "disputes-unsorted"
 DISPUTE_DUPLICATE = "dispute-duplicate"
 
+# `verify_signature`'s shape: (message, signature, public key) -> whether it verifies.
+SignatureCheck = Callable[[bytes, bytes, bytes], bool]
+
 
 @dataclass(frozen=True, slots=True)
 class InherentProblem:
@@ -73,6 +76,7 @@ def check_inherent(
     groups: Sequence[Sequence[int]] | None = None,
     group_rotation: GroupRotationInfo | None = None,
     minimum_backing_votes: int | None = None,
+    verify: SignatureCheck = verify_signature,
 ) -> tuple[InherentProblem, ...]:
     """Every way the runtime would refuse or trim `data`, as data (polkadot@c4ee9d46:
     primitives/src/v1/mod.rs `check_candidate_backing`, v1/signed.rs bitfields; the
@@ -84,10 +88,11 @@ def check_inherent(
     validator index) with `signing_context` adds bitfield signatures; with `groups` (validator
     indices per backing group, mapped to cores by `group_rotation`, identity if None) also the
     backing checks: `validator_indices` matching the group, signatures, and the threshold
-    (`backing_threshold` with `minimum_backing_votes`).
+    (`backing_threshold` with `minimum_backing_votes`). Every signature is checked with
+    `verify` (`verify_signature` unless a caller passes one that also counts the checks).
     """
     problems: list[InherentProblem] = []
-    _check_bitfields(data.bitfields, cores, validators, signing_context, problems)
+    _check_bitfields(data.bitfields, cores, validators, signing_context, verify, problems)
     _check_candidates(
         data.backed_candidates,
         cores,
@@ -96,6 +101,7 @@ def check_inherent(
         groups,
         group_rotation,
         minimum_backing_votes,
+        verify,
         problems,
     )
     _check_disputes(data.disputes, problems)
@@ -107,6 +113,7 @@ def _check_bitfields(
     cores: Sequence[AnyCoreState] | None,
     validators: Sequence[bytes] | None,
     ctx: SigningContext | None,
+    verify: SignatureCheck,
     out: list[InherentProblem],
 ) -> None:
     expected_len = len(cores) if cores is not None else None
@@ -135,7 +142,7 @@ def _check_bitfields(
             if v >= len(validators):
                 detail = f"validator {v} of {len(validators)}"
                 out.append(InherentProblem(BITFIELD_UNKNOWN_VALIDATOR, i, detail))
-            elif not verify_signature(
+            elif not verify(
                 bitfield_signing_payload(bf.payload, ctx), bf.signature, validators[v]
             ):
                 out.append(InherentProblem(BITFIELD_SIGNATURE, i, f"validator {v}"))
@@ -159,6 +166,7 @@ def _check_candidates(
     groups: Sequence[Sequence[int]] | None,
     rotation: GroupRotationInfo | None,
     minimum_backing_votes: int | None,
+    verify: SignatureCheck,
     out: list[InherentProblem],
 ) -> None:
     seen_paras: set[int] = set()
@@ -190,7 +198,7 @@ def _check_candidates(
         if groups is not None:
             gi = rotation.group_for_core(core, len(cores)) if rotation is not None else core
             group = tuple(groups[gi]) if gi < len(groups) else ()
-            _check_backing(i, cand, group, validators, ctx, minimum_backing_votes, out)
+            _check_backing(i, cand, group, validators, ctx, minimum_backing_votes, verify, out)
 
 
 def _core_of(
@@ -225,6 +233,7 @@ def _check_backing(
     validators: Sequence[bytes] | None,
     ctx: SigningContext | None,
     minimum_backing_votes: int | None,
+    verify: SignatureCheck,
     out: list[InherentProblem],
 ) -> None:
     bits, _ = cand.validator_indices_and_core_index(len(group))
@@ -253,7 +262,7 @@ def _check_backing(
         kind = 1 if isinstance(vote, Implicit) else 2
         key = validators[v] if v < len(validators) else b""
         payload = compact_statement_payload(kind, h, backing_ctx)
-        if not verify_signature(payload, vote.signature, key):
+        if not verify(payload, vote.signature, key):
             detail = f"vote of validator {v} (position {pos})"
             out.append(InherentProblem(BACKING_SIGNATURE, i, detail))
 

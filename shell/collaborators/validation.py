@@ -99,6 +99,7 @@ class InMemoryValidation:
         self.runtime = runtime
         self.functions = functions
         self.runs = 0
+        self.signatures_verified = 0  # collator signatures checked
         self.pool: PvfWorkerPool | None = (
             None if in_process else PvfWorkerPool(functions, workers=workers, timeout=timeout)
         )
@@ -178,6 +179,7 @@ class InMemoryValidation:
             return CandidateInvalid(h, f"ParamsTooLarge: PoV of {len(encode(pov))} bytes")
         if pov.hash() != d.pov_hash:
             return CandidateInvalid(h, "PoVHashMismatch")
+        self.signatures_verified += 1
         if not check_collator_signature(d):
             return CandidateInvalid(h, "BadSignature: collator signature")
         if blake2_256(code) != d.validation_code_hash:

@@ -49,7 +49,6 @@ from backable.core import (
     bitfield_signing_payload,
     blake2_256,
     check_inherent,
-    verify_signature,
 )
 
 from ..collaborators.keystore import Keystore
@@ -62,7 +61,7 @@ from .adversaries import Collusion, LyingValidation, Misbehaviour, choose_advers
 from .chain import SESSION, ChainModel
 from .collator import Collation, Collator, toy_validation_function
 from .report import BlockRow, SimParams, SimReport, SimulationError
-from .tally import Tally, seconded_at
+from .tally import Tally, seconded_at, signature_work
 
 __all__ = ["RELAY_PARENTS_KEPT", "SimulationError", "run_simulation"]
 
@@ -183,7 +182,7 @@ class _Simulation:
         finally:
             for node in self.nodes:
                 await node.overseer.stop(timeout=2.0)
-        return self.tally.finish(
+        report = self.tally.finish(
             self.nodes,
             self.network,
             self.bitfield_drops,
@@ -191,7 +190,18 @@ class _Simulation:
             self.validators,
             time.perf_counter() - started,
             self.misbehaviour.offences,
+            verify=self.keys.verify,
         )
+        # Counted after `finish`, whose evidence check is part of the run's work.
+        report.signatures = signature_work(
+            (
+                self.keys,
+                *(node.keystore for node in self.nodes),
+                *(c.keystore for c in self.collators.values()),
+            ),
+            self.validation,
+        )
+        return report
 
     def _release(self, rp_number: int) -> None:
         # Everything kept for relay parent `rp_number` (and any before it) goes: it is
@@ -252,6 +262,7 @@ class _Simulation:
             groups=self.groups,
             group_rotation=rotation,
             minimum_backing_votes=self.p.minimum_backing_votes,
+            verify=self.keys.verify,
         )
         if problems:
             self.tally.stopped(number, problems)
@@ -304,7 +315,7 @@ class _Simulation:
                 self.bitfield_drops["bitfields lost"] += 1
                 continue
             # Bitfield distribution checks the signature before the provisioner sees it.
-            if not verify_signature(
+            if not self.keys.verify(
                 bitfield_signing_payload(payload, ctx), signed.signature, self.validators[v]
             ):
                 self.bitfield_drops["bitfields with bad signatures"] += 1

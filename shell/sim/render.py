@@ -165,7 +165,8 @@ def _ms(value: float | None) -> str:
 def render_summary(report: SimReport) -> str:
     """The report as fixed-width text: parameters, a row per block with totals, then the
     aggregates (backing-to-inclusion delay, availability per core, misbehaviour detected
-    against injected, invalid candidates, dropped messages, assembly time). Ends in a newline.
+    against injected, invalid candidates, dropped messages, assembly time, signature work).
+    Ends in a newline.
     """
     mean = report.mean_blocks_backing_to_inclusion
     sections = [
@@ -182,6 +183,8 @@ def render_summary(report: SimReport) -> str:
         [
             f"provisioner assembly time: median {_ms(report.assembly_ms_median)},"
             f" max {_ms(report.assembly_ms_max)}",
+            f"signatures: {report.signatures.get('signed', 0)} signed,"
+            f" {report.signatures.get('verified', 0)} verified (sr25519)",
             f"wall time: {report.wall_seconds:.2f} s",
         ],
     ]

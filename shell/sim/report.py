@@ -150,6 +150,14 @@ class SimReport:
     inclusions: list[InclusionRow] = field(default_factory=list)
     # backed candidates placed on a core that already held one (the runtime would refuse)
     core_conflicts: int = 0
+    # The sr25519 work the run did, the floor of its cost. "signed": every signing, by the
+    # nodes (statements), the collators, the bitfield signers and the adversaries (a forger
+    # signs genuinely, then sends random bytes instead: its forged signatures are no signing and
+    # are not counted). "verified": every check, forged signatures included: statements by the
+    # nodes, collator signatures by validation, bitfields by their distribution, the inherent by
+    # `check_inherent`, the evidence by the tally. Counted by the keystores (`Keystore.signed`,
+    # `.verified`) and `InMemoryValidation.signatures_verified`.
+    signatures: dict[str, int] = field(default_factory=lambda: {"signed": 0, "verified": 0})
     stopped_early: str | None = None
     assembly_ms_median: float | None = None
     assembly_ms_max: float | None = None

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 
 from backable.core import SigningContext, statement_signing_payload, verify_signature
 from backable.core.thresholds import backing_threshold
 
+from ..collaborators.keystore import Keystore
 from ..collaborators.network import InProcessNetwork
+from ..collaborators.validation import InMemoryValidation
 from ..node import Node
 from .adversaries import Offence
 from .chain import SESSION, Applied
@@ -29,7 +31,13 @@ from .report import (
     SimReport,
 )
 
-__all__ = ["Tally", "detected_misbehaviour", "seconded_at", "undetected_misbehaviour"]
+__all__ = [
+    "Tally",
+    "detected_misbehaviour",
+    "seconded_at",
+    "signature_work",
+    "undetected_misbehaviour",
+]
 
 # A case of misbehaviour: relay parent, accused validator, kind, and the candidates its evidence
 # names (sorted, each once: two nodes that saw one equivocation's Seconded statements in
@@ -50,11 +58,13 @@ def seconded_at(nodes: Sequence[Node], relay_parent: bytes) -> int:
 
 
 def detected_misbehaviour(
-    seen: Mapping[_Case, object], validators: Sequence[bytes]
+    seen: Mapping[_Case, object],
+    validators: Sequence[bytes],
+    verify: Callable[[bytes, bytes, bytes], bool] = verify_signature,
 ) -> tuple[dict[str, int], int, int]:
     """Unique misbehaviour detected by any node (`seen`, as `observe_cases` gathers it), by kind
     (sorted), and how many cases' evidence verifies and how many does not (forged signatures
-    carry no evidence to verify)."""
+    carry no evidence to verify). Signatures are checked with `verify`."""
     counts: Counter[str] = Counter(key[2] for key in seen)
     verified = unverified = 0
     for (rp, v, kind, _), evidence in sorted(seen.items(), key=lambda kv: kv[0]):
@@ -64,7 +74,7 @@ def detected_misbehaviour(
         statements = evidence.signed_statements()  # type: ignore[attr-defined]
         ok = all(
             s.validator_index == v
-            and verify_signature(
+            and verify(
                 statement_signing_payload(s.statement, ctx), s.signature, validators[v]
             )
             for s in statements
@@ -74,6 +84,18 @@ def detected_misbehaviour(
         else:
             unverified += 1
     return {k: counts[k] for k in sorted(counts)}, verified, unverified
+
+
+def signature_work(
+    keystores: Iterable[Keystore], validation: InMemoryValidation
+) -> dict[str, int]:
+    """The report's `signatures`: what the keystores signed and verified, and the collator
+    signatures `validation` checked."""
+    signed = verified = 0
+    for keys in keystores:
+        signed += keys.signed
+        verified += keys.verified
+    return {"signed": signed, "verified": verified + validation.signatures_verified}
 
 
 def observe_cases(nodes: Sequence[Node], seen: dict[_Case, object]) -> None:
@@ -191,6 +213,7 @@ class Tally:
         validators: Sequence[bytes],
         wall: float,
         offences: Sequence[Offence] = (),
+        verify: Callable[[bytes, bytes, bytes], bool] = verify_signature,
     ) -> SimReport:
         """The totals, the misbehaviour detected against `injected` (and, of `offences`, those
         undetected by reason), and the dropped messages by reason: the nodes' and the
@@ -208,7 +231,7 @@ class Tally:
         r.availability_per_core = list(self.availability_per_core)
         r.misbehaviour_injected = {k: v for k, v in sorted(injected.items())}
         self.observe(nodes)
-        detected, verified, unverified = detected_misbehaviour(self.cases, validators)
+        detected, verified, unverified = detected_misbehaviour(self.cases, validators, verify)
         r.misbehaviour_detected = detected
         r.evidence_verified, r.evidence_unverified = verified, unverified
         r.misbehaviour_undetected = undetected_misbehaviour(self.cases, offences)

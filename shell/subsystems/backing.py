@@ -35,7 +35,6 @@ from backable.core import (
     SignedStatement,
     SigningContext,
     statement_signing_payload,
-    verify_signature,
 )
 from backable.core.backing.events import (
     EARLY_VOTE_EXPIRED,
@@ -377,7 +376,7 @@ class _BackingJob:
             self._reject("validator index out of range", signed)
             return None
         payload = statement_signing_payload(signed.statement, self.context)
-        if not verify_signature(payload, signed.signature, self.validators[index]):
+        if not self.sub.keystore.verify(payload, signed.signature, self.validators[index]):
             self._reject("bad signature", signed)
             return None
         self.sub.counters["statements imported"] += 1
