@@ -85,7 +85,7 @@ class SimParams:
     )
 
 
-@dataclass
+@dataclass(slots=True)  # one per block / inclusion: kept small, a long run holds many
 class BlockRow:
     """One relay block: what happened while it was built."""
 
@@ -102,7 +102,7 @@ class BlockRow:
     assembly_ms: float = 0.0
 
 
-@dataclass
+@dataclass(slots=True)  # one per block / inclusion: kept small, a long run holds many
 class InclusionRow:
     """A candidate that became available: enough to check the pipeline's invariants."""
 
