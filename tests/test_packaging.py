@@ -75,8 +75,9 @@ def test_backable_works_beside_a_package_with_its_own_core_and_shell(
         (app / name / "__init__.py").write_text(BROKEN)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = list(args) if args[0].startswith("/") else [sys.executable, *args]
         return subprocess.run(
-            [sys.executable, *args], cwd=app, capture_output=True, text=True, timeout=300,
+            command, cwd=app, capture_output=True, text=True, timeout=300,
             env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"},
         )
 
@@ -84,13 +85,16 @@ def test_backable_works_beside_a_package_with_its_own_core_and_shell(
     assert imported.returncode == 0, imported.stderr
     assert imported.stdout.strip() == str(site / "backable" / "__init__.py")
 
-    decoded = run("-m", "backable", "decode")
-    assert decoded.returncode == 0, decoded.stderr
-    assert "bitfields: 10 over 4 cores" in decoded.stdout
+    # The console script pip installed (its shebang is this interpreter), then `python -m`.
+    script = site / "bin" / "backable"
+    assert script.exists()
+    for command in ((str(script),), (sys.executable, "-m", "backable")):
+        decoded = run(*command, "decode")
+        assert decoded.returncode == 0, decoded.stderr
+        assert "bitfields: 10 over 4 cores" in decoded.stdout
+        version = run(*command, "--version")
+        assert version.stdout.strip().startswith("backable ")
 
-    simulated = run("-m", "backable", "simulate", "--blocks", "2", "--quiet")
+    simulated = run(str(script), "simulate", "--blocks", "2", "--quiet")
     assert simulated.returncode == 0, simulated.stderr
     assert "blocks" in simulated.stdout
-
-    version = run("-m", "backable", "--version")
-    assert version.stdout.strip().startswith("backable ")
