@@ -97,4 +97,5 @@ def test_backable_works_beside_a_package_with_its_own_core_and_shell(
 
     simulated = run(str(script), "simulate", "--blocks", "2", "--quiet")
     assert simulated.returncode == 0, simulated.stderr
-    assert "blocks" in simulated.stdout
+    assert simulated.stdout.startswith("backable simulate: 300 validators, 60 cores")
+    assert ", 2 blocks, seed 0" in simulated.stdout.splitlines()[0]
