@@ -11,7 +11,14 @@ from backable.core import (
     OccupiedCore,
     ScheduledCore,
 )
-from backable.core.backing.groups import Assignment, local_assignment, validator_groups
+from backable.core.backing.groups import (
+    _SETUPS,
+    SETUP_CACHE_SIZE,
+    Assignment,
+    backing_setup,
+    local_assignment,
+    validator_groups,
+)
 from properties.backing_strategies import candidate
 
 GROUPS = ((0, 1), (2, 3), (4, 5))
@@ -86,3 +93,45 @@ def test_an_assignment_names_its_bad_field_and_value() -> None:
     assert str(bad_collator.value) == (
         "Assignment.required_collator = b'\\xc0': must be 32 bytes"
     )
+
+
+# backing_setup: the same table context and assignments, computed once per relay parent ---------
+
+SETUP_CORES = (ScheduledCore(100), FreeCore(), ScheduledCore(200, COLLATOR))
+
+
+def test_the_setup_agrees_with_validator_groups_and_local_assignment() -> None:
+    for rotation in (NO_ROTATION, ONE_ROTATION):
+        setup = backing_setup(SETUP_CORES, GROUPS, rotation, minimum_backing_votes=2)
+        assert dict(setup.context.groups) == validator_groups(SETUP_CORES, GROUPS, rotation)
+        assert setup.context.minimum_backing_votes == 2
+        for v in (*range(6), 99, None):
+            assert setup.assignment_of(v) == local_assignment(SETUP_CORES, GROUPS, rotation, v)
+
+
+def test_the_same_tuples_give_the_same_setup_object() -> None:
+    first = backing_setup(SETUP_CORES, GROUPS, NO_ROTATION)
+    assert backing_setup(SETUP_CORES, GROUPS, NO_ROTATION) is first
+    # Any other argument different: another setup.
+    assert backing_setup(SETUP_CORES, GROUPS, ONE_ROTATION) is not first
+    assert backing_setup(SETUP_CORES, GROUPS, NO_ROTATION, 1) is not first
+    assert backing_setup(SETUP_CORES, GROUPS, NO_ROTATION, None, True) is not first
+    # Equal but distinct tuples: computed again, and equal.
+    again = backing_setup(tuple(SETUP_CORES), tuple(list(GROUPS)), NO_ROTATION)
+    assert again is not first and again == first
+
+
+def test_lists_are_never_cached() -> None:
+    # A list can change after the call: the setup must follow what it holds at each call.
+    cores = list(SETUP_CORES)
+    first = backing_setup(cores, GROUPS, NO_ROTATION)
+    cores[0] = FreeCore()
+    second = backing_setup(cores, GROUPS, NO_ROTATION)
+    assert 100 in first.context.groups and 100 not in second.context.groups
+    assert first.assignment_of(0) == Assignment(100) and second.assignment_of(0) is None
+
+
+def test_the_cache_is_bounded() -> None:
+    for i in range(SETUP_CACHE_SIZE * 3):
+        backing_setup((ScheduledCore(1000 + i),), GROUPS, NO_ROTATION)
+    assert len(_SETUPS) == SETUP_CACHE_SIZE

@@ -3,6 +3,7 @@
 # dropped messages by reason from the nodes', the network's and the simulation's own counts.
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,7 +127,7 @@ def test_an_applied_block_fills_its_row_and_an_inclusion_row_per_candidate() -> 
     assert (r.invalid_backed, r.invalid_included) == (1, 1)
     assert (r.invalid_included_in_such_groups, r.invalid_included_elsewhere) == (1, 0)
     assert (r.core_conflicts, r.inherent_problems) == (1, ["block 3: 2 code upgrades"])
-    assert tally.delays == [2, 2] and tally.availability_per_core == [1, 1]
+    assert list(tally.delays) == [2, 2] and tally.availability_per_core == [1, 1]
 
 
 def test_a_refused_inherent_stops_the_run_with_its_problems() -> None:
@@ -187,7 +188,7 @@ def test_finish_sums_the_rows_and_gathers_dropped_messages_by_reason() -> None:
         BlockRow(1, 0, seconded=2, backed=2, code_upgrades=1),
         BlockRow(2, 3, seconded=1, backed=1, included=2, timed_out=1),
     ]
-    tally.delays, tally.assembly = [1, 2], [3.0, 1.0, 2.0]
+    tally.delays, tally.assembly = array("q", [1, 2]), array("d", [3.0, 1.0, 2.0])
     node = _TallyNode(
         _TallyBacking(rejected_by_reason={"not in group": 2}, dropped={"no job": 1}),
         _Provisioner(dropped={"late": 0}),

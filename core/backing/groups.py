@@ -6,13 +6,23 @@
 # para on an occupied core has no group and can never be backed here.
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from pyrsistent import pmap
 
 from ..records import _checks as c
 from ..records.cores import AnyCoreState, GroupRotationInfo, ScheduledCore
+from .table import TableContext
 
-__all__ = ["Assignment", "local_assignment", "validator_groups"]
+__all__ = [
+    "Assignment",
+    "BackingSetup",
+    "backing_setup",
+    "local_assignment",
+    "validator_groups",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +78,69 @@ def local_assignment(
         if validator_index in group:
             found = Assignment(core.para_id, core.collator)
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class BackingSetup:
+    """What every backing job at one relay parent derives from the runtime's cores, groups and
+    rotation: the statement table's context (`validator_groups`) and each validator's
+    assignment (`local_assignment`, by validator index; a validator absent from it has none)."""
+
+    context: TableContext
+    assignments: Mapping[int, Assignment]
+
+    def assignment_of(self, validator_index: int | None) -> Assignment | None:
+        """`local_assignment` for `validator_index` (None: an observer, never assigned)."""
+        return None if validator_index is None else self.assignments.get(validator_index)
+
+
+# Recent `backing_setup` results, newest last. One relay parent's inputs are the same objects
+# for every validator that asks (the runtime answers each with the same tuples), so a job
+# finds its setup here instead of rebuilding the O(cores x group size) maps and the table's
+# membership sets. An entry keeps its input tuples alive, so the identities it is keyed by
+# cannot be reused by other objects while it is cached.
+_SETUPS: OrderedDict[tuple[object, ...], tuple[object, object, BackingSetup]] = OrderedDict()
+SETUP_CACHE_SIZE = 16  # relay parents: a node keeps a handful active at once
+
+
+def backing_setup(
+    cores: Sequence[AnyCoreState],
+    groups: Sequence[Sequence[int]],
+    rotation: GroupRotationInfo,
+    minimum_backing_votes: int | None = None,
+    allow_multiple_seconded: bool = False,
+) -> BackingSetup:
+    """The `TableContext` (with `minimum_backing_votes` and `allow_multiple_seconded`) and every
+    validator's assignment at one relay parent, as `validator_groups` and `local_assignment`
+    give them.
+
+    A pure function of its inputs, and cached: when `cores` and `groups` are tuples (immutable,
+    as the runtime API returns them) a call with the very same tuple objects and equal other
+    arguments returns the setup computed before (the last `SETUP_CACHE_SIZE` are kept). Other
+    sequences are computed afresh each time, since they could change after the call."""
+    cacheable = type(cores) is tuple and type(groups) is tuple
+    key = (id(cores), id(groups), rotation, minimum_backing_votes, allow_multiple_seconded)
+    if cacheable:
+        hit = _SETUPS.get(key)
+        if hit is not None and hit[0] is cores and hit[1] is groups:
+            _SETUPS.move_to_end(key)
+            return hit[2]
+    scheduled = _scheduled(cores, groups, rotation)
+    assignments: dict[int, Assignment] = {}
+    for core, group in scheduled:
+        assignment = Assignment(core.para_id, core.collator)
+        for v in group:
+            assignments[v] = assignment  # the last scheduled core of a validator's group wins
+    setup = BackingSetup(
+        TableContext(
+            {core.para_id: group for core, group in scheduled},
+            minimum_backing_votes=minimum_backing_votes,
+            allow_multiple_seconded=allow_multiple_seconded,
+        ),
+        pmap(assignments),
+    )
+    if cacheable:
+        _SETUPS[key] = (cores, groups, setup)
+        while len(_SETUPS) > SETUP_CACHE_SIZE:
+            _SETUPS.popitem(last=False)
+    return setup

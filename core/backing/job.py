@@ -25,13 +25,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from pyrsistent import PMap, PSet, PVector, pmap, pset, pvector
 
 from ..errors import BackableError
+from ..evolve import evolver
 from ..records.candidate import (
     CandidateCommitments,
     CandidateReceipt,
@@ -166,6 +167,11 @@ class BackingJobState:
         return self.signing_context.parent_hash
 
 
+_evolve_state = evolver(BackingJobState)
+_evolve_work = evolver(_Work)
+_evolve_attesting = evolver(_Attesting)
+
+
 def new_backing_job(
     signing_context: SigningContext,
     validators: Sequence[bytes],
@@ -239,7 +245,8 @@ def _second(state: BackingJobState, event: Second) -> tuple[BackingJobState, Eff
     if h in state.work:
         return state, ()
     work = _Work(candidate, True, _Phase.VALIDATING, event.pov)
-    return replace(state, work=state.work.set(h, work)), (ValidateCandidate(candidate, event.pov),)
+    state = _evolve_state(state, work=state.work.set(h, work))
+    return state, (ValidateCandidate(candidate, event.pov),)
 
 
 # Statements ---------------------------------------------------------------------------------
@@ -256,7 +263,8 @@ def _signed(state: BackingJobState, event: StatementSigned) -> tuple[BackingJobS
             f"StatementSigned: {signed!r} was not requested by this job (our index"
             f" {state.validator_index}, awaiting {len(state.signing)} signatures)"
         )
-    return _import(replace(state, signing=state.signing.remove(signed.statement)), signed, True)
+    state = _evolve_state(state, signing=state.signing.remove(signed.statement))
+    return _import(state, signed, True)
 
 
 def _import(
@@ -284,7 +292,7 @@ def _import(
     if table.excess_count > state.table.excess_count:
         # An offence beyond the offender's evidence cap: counted, but neither kept, reported
         # nor imported for disputes (its earlier offences were, and replays must cost nothing).
-        return replace(state, table=table), (MisbehaviorOverCap(sender),)
+        return _evolve_state(state, table=table), (MisbehaviorOverCap(sender),)
     known = (
         statement.candidate
         if isinstance(statement, Seconded)
@@ -304,7 +312,7 @@ def _import(
                 known.to_plain(), state.signing_context.session_index, signed
             )
         )
-    state = replace(state, table=table)
+    state = _evolve_state(state, table=table)
     state = _report(state, summary, effects)
     if own:
         effects.append(ShareStatement(signed))
@@ -332,7 +340,7 @@ def _hold(state: BackingJobState, signed: SignedStatement) -> tuple[BackingJobSt
         reason = EARLY_VOTE_BUFFER_FULL
     if reason is not None:
         return state, (EarlyVoteDropped(signed, reason),)
-    state = replace(
+    state = _evolve_state(
         state,
         early_votes=state.early_votes.append(signed),
         early_per_validator=state.early_per_validator.set(sender, mine + 1),
@@ -355,7 +363,7 @@ def _release(
             counts[s.validator_index] = left
         else:
             del counts[s.validator_index]
-    state = replace(
+    state = _evolve_state(
         state,
         early_votes=pvector(s for s in state.early_votes if s.candidate_hash != candidate_hash),
         early_per_validator=counts.persistent(),
@@ -378,10 +386,10 @@ def _report(
             backed = attested_to_backed(attested, state.context.groups[attested.group_id])
             assert backed is not None, "the table admits only votes from the candidate's group"
             effects.append(SendBackedToProvisioner(backed))
-            state = replace(state, backed=state.backed.add(summary.candidate_hash))
+            state = _evolve_state(state, backed=state.backed.add(summary.candidate_hash))
     if table.misbehavior_count > state.reported:
         effects.extend(ReportMisbehavior(v, m) for v, m in table.misbehaviors_since(state.reported))
-        state = replace(state, reported=table.misbehavior_count)
+        state = _evolve_state(state, reported=table.misbehavior_count)
     return state
 
 
@@ -401,11 +409,11 @@ def _maybe_validate(
     elif isinstance(statement, Invalid) or sender == state.validator_index:
         return state
     elif h in state.work:
-        attesting = replace(attesting, backing=(*attesting.backing, sender))
-        return replace(state, fallbacks=state.fallbacks.set(h, attesting))
+        attesting = _evolve_attesting(attesting, backing=(*attesting.backing, sender))
+        return _evolve_state(state, fallbacks=state.fallbacks.set(h, attesting))
     else:
-        attesting = replace(attesting, from_validator=sender)
-    state = replace(state, fallbacks=state.fallbacks.set(h, attesting))
+        attesting = _evolve_attesting(attesting, from_validator=sender)
+    state = _evolve_state(state, fallbacks=state.fallbacks.set(h, attesting))
     return _kick_off(state, attesting, effects)
 
 
@@ -420,9 +428,9 @@ def _kick_off(
         state.required_collator != candidate.descriptor.collator
     ):
         # Reference C.6: act as though we issued a statement, so we never validate it.
-        return replace(state, issued=state.issued.add(h))
+        return _evolve_state(state, issued=state.issued.add(h))
     effects.append(FetchPoV(attesting.from_validator, h, attesting.pov_hash))
-    return replace(state, work=state.work.set(h, _Work(candidate, False, _Phase.FETCHING)))
+    return _evolve_state(state, work=state.work.set(h, _Work(candidate, False, _Phase.FETCHING)))
 
 
 # Background results -------------------------------------------------------------------------
@@ -433,9 +441,9 @@ def _pov_fetched(state: BackingJobState, event: PoVFetched) -> tuple[BackingJobS
     work = state.work.get(h)
     if work is None or work.phase is not _Phase.FETCHING:
         return state, ()
-    work = replace(work, phase=_Phase.VALIDATING, pov=event.pov)
+    work = _evolve_work(work, phase=_Phase.VALIDATING, pov=event.pov)
     return (
-        replace(state, work=state.work.set(h, work)),
+        _evolve_state(state, work=state.work.set(h, work)),
         (ValidateCandidate(work.candidate, event.pov),),
     )
 
@@ -449,14 +457,14 @@ def _pov_unavailable(
     work = state.work.get(h)
     if work is None or work.phase is not _Phase.FETCHING:
         return state, ()
-    state = replace(state, work=state.work.remove(h))
+    state = _evolve_state(state, work=state.work.remove(h))
     attesting = state.fallbacks.get(h)
     if attesting is None or not attesting.backing:
         return state, ()
-    attesting = replace(
+    attesting = _evolve_attesting(
         attesting, from_validator=attesting.backing[0], backing=attesting.backing[1:]
     )
-    state = replace(state, fallbacks=state.fallbacks.set(h, attesting))
+    state = _evolve_state(state, fallbacks=state.fallbacks.set(h, attesting))
     effects: list[BackingEffect] = []
     state = _kick_off(state, attesting, effects)
     return state, tuple(effects)
@@ -472,7 +480,7 @@ def _valid(state: BackingJobState, event: CandidateValid) -> tuple[BackingJobSta
     pov = work.pov
     assert pov is not None, "a candidate under validation has its PoV"
     assert state.validator_index is not None, "observers never validate"
-    work = replace(work, phase=_Phase.STORING, commitments=event.commitments)
+    work = _evolve_work(work, phase=_Phase.STORING, commitments=event.commitments)
     store = StoreAvailableData(
         h,
         state.validator_index,
@@ -481,7 +489,7 @@ def _valid(state: BackingJobState, event: CandidateValid) -> tuple[BackingJobSta
         event.validation_data,
         work.candidate.descriptor.erasure_root,
     )
-    return replace(state, work=state.work.set(h, work)), (store,)
+    return _evolve_state(state, work=state.work.set(h, work)), (store,)
 
 
 def _stored(state: BackingJobState, event: AvailableDataStored) -> tuple[BackingJobState, Effects]:
@@ -491,14 +499,14 @@ def _stored(state: BackingJobState, event: AvailableDataStored) -> tuple[Backing
     work = state.work.get(h)
     if work is None or work.phase is not _Phase.STORING:
         return state, ()
-    state = replace(state, work=state.work.remove(h), fallbacks=state.fallbacks.discard(h))
+    state = _evolve_state(state, work=state.work.remove(h), fallbacks=state.fallbacks.discard(h))
     if h in state.issued or (work.seconding and state.seconded is not None):
         return state, ()
     statement: AnyStatement
     if work.seconding:
         assert work.commitments is not None, "a stored candidate has its commitments"
         statement = Seconded(CommittedCandidateReceipt(work.candidate.descriptor, work.commitments))
-        state = replace(state, seconded=h)
+        state = _evolve_state(state, seconded=h)
     else:
         statement = Valid(h)
     return _sign(state, h, statement)
@@ -513,7 +521,7 @@ def _invalid(state: BackingJobState, event: CandidateInvalid) -> tuple[BackingJo
     # Also while storing: data that misses the erasure root is an invalid candidate (C.4).
     if work is None or work.phase is _Phase.FETCHING:
         return state, ()
-    state = replace(state, work=state.work.remove(h), fallbacks=state.fallbacks.discard(h))
+    state = _evolve_state(state, work=state.work.remove(h), fallbacks=state.fallbacks.discard(h))
     report: Effects = (ReportInvalidToCandidateSelection(work.candidate),) if work.seconding else ()
     if h in state.issued:
         return state, report
@@ -528,13 +536,13 @@ def _failed(state: BackingJobState, event: ValidationFailed) -> tuple[BackingJob
     work = state.work.get(h)
     if work is None or work.phase is _Phase.FETCHING:
         return state, ()
-    return replace(state, work=state.work.remove(h)), ()
+    return _evolve_state(state, work=state.work.remove(h)), ()
 
 
 def _sign(
     state: BackingJobState, h: bytes, statement: AnyStatement
 ) -> tuple[BackingJobState, Effects]:
-    state = replace(state, issued=state.issued.add(h), signing=state.signing.add(statement))
+    state = _evolve_state(state, issued=state.issued.add(h), signing=state.signing.add(statement))
     return state, (SignStatement(statement),)
 
 
@@ -560,7 +568,7 @@ def _conclude(state: BackingJobState, event: Conclude) -> tuple[BackingJobState,
     # Votes still held never met their Seconded at this relay parent: they expire, counted.
     expired = tuple(EarlyVoteDropped(s, EARLY_VOTE_EXPIRED) for s in state.early_votes)
     return (
-        replace(state, concluded=True, early_votes=pvector(), early_per_validator=pmap()),
+        _evolve_state(state, concluded=True, early_votes=pvector(), early_per_validator=pmap()),
         expired,
     )
 

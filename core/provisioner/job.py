@@ -25,13 +25,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Union
 
 from pyrsistent import pmap, pvector
 from pyrsistent.typing import PMap, PVector
 
 from ..errors import UnsupportedType
+from ..evolve import evolver
 from ..records.backed import BackedCandidate
 from ..records.candidate import PersistedValidationData
 from ..records.cores import AnyCoreState, OccupiedCoreAssumption
@@ -202,6 +203,8 @@ class ProvisionerJobState:
         return len(self.dispute_data)
 
 
+_evolve = evolver(ProvisionerJobState)
+
 Effects = tuple[ProvisionerEffect, ...]
 Step = tuple[ProvisionerJobState, Effects]
 
@@ -250,20 +253,20 @@ def _forward(state: ProvisionerJobState, datum: ProvisionableDatum) -> Effects:
 
 
 def _on_bitfield(state: ProvisionerJobState, e: Any) -> Step:
-    return replace(state, bitfields=state.bitfields.append(e.bitfield)), _forward(state, e)
+    return _evolve(state, bitfields=state.bitfields.append(e.bitfield)), _forward(state, e)
 
 
 def _on_candidate(state: ProvisionerJobState, e: Any) -> Step:
-    return replace(state, candidates=state.candidates.append(e.candidate)), _forward(state, e)
+    return _evolve(state, candidates=state.candidates.append(e.candidate)), _forward(state, e)
 
 
 def _on_misbehaviour(state: ProvisionerJobState, e: Any) -> Step:
     reports = state.misbehaviour_reports.append(e)
-    return replace(state, misbehaviour_reports=reports), _forward(state, e)
+    return _evolve(state, misbehaviour_reports=reports), _forward(state, e)
 
 
 def _on_dispute(state: ProvisionerJobState, e: Any) -> Step:
-    return replace(state, dispute_data=state.dispute_data.append(e)), _forward(state, e)
+    return _evolve(state, dispute_data=state.dispute_data.append(e)), _forward(state, e)
 
 
 def _on_request(state: ProvisionerJobState, e: Any) -> Step:
@@ -271,31 +274,31 @@ def _on_request(state: ProvisionerJobState, e: Any) -> Step:
         return state, (_answer(state, e),)
     if any(p.request_id == e.request_id for p in state.parked):
         return state, ()
-    return replace(state, parked=state.parked.append(e)), ()
+    return _evolve(state, parked=state.parked.append(e)), ()
 
 
 def _on_timer(state: ProvisionerJobState, e: Any) -> Step:
     if state.ready:
         return state, ()
     replies = tuple(_answer(state, r) for r in state.parked)
-    return replace(state, ready=True, parked=pvector()), replies
+    return _evolve(state, ready=True, parked=pvector()), replies
 
 
 def _on_subscribe(state: ProvisionerJobState, e: Any) -> Step:
     if e.subscriber_id in state.subscribers:
         return state, ()
-    return replace(state, subscribers=state.subscribers.append(e.subscriber_id)), ()
+    return _evolve(state, subscribers=state.subscribers.append(e.subscriber_id)), ()
 
 
 def _on_closed(state: ProvisionerJobState, e: Any) -> Step:
     if e.subscriber_id not in state.subscribers:
         return state, ()
-    return replace(state, subscribers=state.subscribers.remove(e.subscriber_id)), ()
+    return _evolve(state, subscribers=state.subscribers.remove(e.subscriber_id)), ()
 
 
 def _on_conclude(state: ProvisionerJobState, e: Any) -> Step:
     cancels = tuple(CancelRequest(r.request_id) for r in state.parked)
-    return replace(state, concluded=True, parked=pvector()), (*cancels, JobConcluded())
+    return _evolve(state, concluded=True, parked=pvector()), (*cancels, JobConcluded())
 
 
 _HANDLERS: dict[type, Callable[[ProvisionerJobState, Any], Step]] = {

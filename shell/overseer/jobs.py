@@ -76,6 +76,8 @@ async def call_with_limit(
     """Await `call` for at most `timeout` seconds (None: no limit); past it, count
     "call timed out: <name>" and raise `CallTimedOut`, which the caller handles as that call's
     failure. Any other exception from the call propagates unchanged."""
+    if timeout is None:
+        return await call  # no limit: no timer to arm (one per call adds up over many nodes)
     try:
         async with asyncio.timeout(timeout):
             return await call

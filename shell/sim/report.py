@@ -5,8 +5,11 @@
 # the simulation raises for parameters that describe no network.
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+import copy
+from array import array
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import Any, overload
 
 from backable.core import BackableError
 
@@ -14,6 +17,7 @@ __all__ = [
     "ADVERSARY_KINDS",
     "BlockRow",
     "InclusionRow",
+    "Inclusions",
     "DETECTABLE_KINDS",
     "MAX_SEED",
     "MAX_U32",
@@ -119,6 +123,77 @@ class InclusionRow:
     invalid: bool
 
 
+_INCLUSION_FIELDS = tuple(f.name for f in fields(InclusionRow))
+_INCLUSION_FLAGS = frozenset(("scheduled_when_backed", "invalid"))
+
+
+class Inclusions:
+    """The report's inclusion rows, held as columns of machine integers (an `array` per field):
+    a 1,000-block run at the defaults holds ~29,000 of them, and as objects they were the one
+    part of a run's memory that grew with its length (~180 bytes each, and small objects kept
+    alive among short-lived ones fragment the allocator's arenas). Reads give `InclusionRow`s
+    back; equality, `len`, indexing, slicing and iteration behave as for a list of them."""
+
+    __slots__ = ("_columns",)
+
+    def __init__(self, rows: Iterable[InclusionRow] = ()) -> None:
+        # "q": signed 64-bit, wide enough for every u32 the rows hold
+        self._columns = tuple(array("q") for _ in _INCLUSION_FIELDS)
+        for row in rows:
+            self.append(row)
+
+    def append(self, row: InclusionRow) -> None:
+        for column, name in zip(self._columns, _INCLUSION_FIELDS, strict=True):
+            column.append(int(getattr(row, name)))
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    def _row(self, i: int) -> InclusionRow:
+        values: dict[str, Any] = {
+            name: bool(column[i]) if name in _INCLUSION_FLAGS else column[i]
+            for name, column in zip(_INCLUSION_FIELDS, self._columns, strict=True)
+        }
+        return InclusionRow(**values)
+
+    @overload
+    def __getitem__(self, index: int) -> InclusionRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[InclusionRow]: ...
+    def __getitem__(self, index: int | slice) -> InclusionRow | list[InclusionRow]:
+        if isinstance(index, slice):
+            return [self._row(i) for i in range(len(self))[index]]
+        return self._row(range(len(self))[index])  # IndexError and negative indices as a list's
+
+    def __iter__(self) -> Iterator[InclusionRow]:
+        return (self._row(i) for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Inclusions):
+            return self._columns == other._columns
+        if isinstance(other, list):
+            return list(self) == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like the list it stands for
+
+    def __repr__(self) -> str:
+        return f"Inclusions({list(self)!r})"
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        return [asdict(row) for row in self]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Inclusions):
+        return value.to_dicts()
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return copy.deepcopy(value)
+
+
 @dataclass
 class SimReport:
     params: SimParams
@@ -147,7 +222,7 @@ class SimReport:
     invalid_included_in_such_groups: int = 0
     invalid_included_elsewhere: int = 0
     inherent_problems: list[str] = field(default_factory=list)
-    inclusions: list[InclusionRow] = field(default_factory=list)
+    inclusions: Inclusions = field(default_factory=Inclusions)
     # backed candidates placed on a core that already held one (the runtime would refuse)
     core_conflicts: int = 0
     # The sr25519 work the run did, the floor of its cost. "signed": every signing, by the
@@ -164,7 +239,9 @@ class SimReport:
     wall_seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain data (as `dataclasses.asdict` gives, which would deep-copy the inclusions'
+        columns rather than give their rows)."""
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
 
     def without_timing(self) -> dict[str, Any]:
         """The report with every timing field removed: equal for two runs of one seed."""

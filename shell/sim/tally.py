@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import statistics
+from array import array
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -148,8 +149,9 @@ class Tally:
         self.groups = groups
         self.invalid = invalid  # the colluders' invalid candidates, by hash
         self.adversarial_groups = adversarial_groups
-        self.delays: list[int] = []
-        self.assembly: list[float] = []
+        # Per-inclusion and per-block figures, as machine numbers: they grow with the run.
+        self.delays = array("q")
+        self.assembly = array("d")
         self.availability_per_core = [0] * params.cores
         self.cases: dict[_Case, object] = {}  # misbehaviour seen so far (`observe_cases`)
 

@@ -59,9 +59,8 @@ from backable.core.backing.events import (
     ValidateCandidate,
     ValidationFailed,
 )
-from backable.core.backing.groups import local_assignment, validator_groups
+from backable.core.backing.groups import backing_setup
 from backable.core.backing.job import BackingJobState, new_backing_job, step
-from backable.core.backing.table import TableContext
 from backable.core.records.misbehavior import Misbehavior
 
 from ..collaborators.availability_store import (
@@ -301,17 +300,15 @@ class _BackingJob:
         found = sub.keystore.find_validator(validators)
         if found is not None:
             self.index, self.public = found
-        minimum = sub.minimum_backing_votes
-        table_context = TableContext(
-            validator_groups(cores, groups, rotation),
-            minimum_backing_votes=minimum,
-            allow_multiple_seconded=sub.allow_multiple_seconded,
+        # Shared by every job at this relay parent (a pure function, cached in the core).
+        setup = backing_setup(
+            cores, groups, rotation, sub.minimum_backing_votes, sub.allow_multiple_seconded
         )
-        assignment = local_assignment(cores, groups, rotation, self.index)
+        assignment = setup.assignment_of(self.index)
         return new_backing_job(
             self.context,
             validators,
-            table_context,
+            setup.context,
             self.index,
             None if assignment is None else assignment.para_id,
             None if assignment is None else assignment.required_collator,
