@@ -52,3 +52,21 @@ def test_a_record_that_checks_its_fields_is_refused() -> None:
     # Skipping __post_init__ would skip its checks: such records keep using `replace`.
     with pytest.raises(TypeError, match="_Checked checks its fields"):
         evolver(_Checked)
+
+
+@dataclass(frozen=True)
+class _Plain:
+    a: int
+    b: tuple[int, ...] = ()
+
+
+def test_a_record_without_slots_is_evolved_alike() -> None:
+    evolve_plain = evolver(_Plain)
+    state = _Plain(1, (2,))
+    assert evolve_plain(state, b=(3,)) == replace(state, b=(3,)) == _Plain(1, (3,))
+    assert evolve_plain(state) == state and evolve_plain(state) is not state
+    assert state == _Plain(1, (2,))
+    with pytest.raises(TypeError, match="_Plain has no field"):
+        evolve_plain(state, c=1)
+    with pytest.raises(AttributeError):
+        evolve_plain(state, a=2).a = 3  # type: ignore[misc]

@@ -136,7 +136,7 @@ class _Attesting:
     backing: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: `evolve` copies its __dict__ in one step (core/evolve.py)
 class BackingJobState:
     """One relay parent's backing job (the node's `CandidateBackingJob` struct). Build it with
     `new_backing_job`."""

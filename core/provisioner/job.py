@@ -177,7 +177,7 @@ ProvisionerEffect = Union[  # noqa: UP007
 # -- state -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # no slots: `evolve` copies its __dict__ in one step (core/evolve.py)
 class ProvisionerJobState:
     """One job per relay parent: the chain data fetched at activation and what arrived since."""
 

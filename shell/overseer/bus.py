@@ -37,7 +37,13 @@ class SubsystemNotRunning(OverseerError):
 
 
 class Inbox:
-    """Signals (unbounded, first) and messages (bounded: senders wait when it is full)."""
+    """Signals (unbounded, first) and messages (bounded: senders wait when it is full), for one
+    receiver.
+
+    Waiting is signalled with one future per waiter, woken only when it can go on (the
+    receiver when something arrives, a sender when there is room, everyone on close): hundreds
+    of nodes in one process pass millions of messages, and a condition variable's lock and
+    `notify_all` cost several turns of the event loop for each."""
 
     def __init__(self, capacity: int = DEFAULT_CAPACITY) -> None:
         if capacity < 1:
@@ -45,40 +51,73 @@ class Inbox:
         self.capacity = capacity
         self._signals: deque[Signal] = deque()
         self._messages: deque[Any] = deque()
-        self._changed = asyncio.Condition()
+        self._receiver: asyncio.Future[None] | None = None  # the receiver, waiting for an item
+        self._senders: deque[asyncio.Future[None]] = deque()  # senders waiting for room, in order
         self.closed = False
 
+    def _wake_receiver(self) -> None:
+        waiter = self._receiver
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def _wake_senders(self) -> None:
+        # As many waiting senders as there is room for (all of them once closed), oldest first.
+        room = len(self._senders) if self.closed else self.capacity - len(self._messages)
+        while room > 0 and self._senders:
+            waiter = self._senders.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                room -= 1
+
     async def put_signal(self, signal: Signal) -> None:
-        async with self._changed:
-            self._signals.append(signal)
-            self._changed.notify_all()
+        self._signals.append(signal)
+        self._wake_receiver()
 
     async def put_message(self, message: Any) -> None:
-        async with self._changed:
-            await self._changed.wait_for(lambda: self.closed or len(self._messages) < self.capacity)
-            if self.closed:
-                raise SubsystemNotRunning("the receiving inbox closed while the sender waited")
-            self._messages.append(message)
-            self._changed.notify_all()
+        while not self.closed and len(self._messages) >= self.capacity:
+            waiter = asyncio.get_running_loop().create_future()
+            self._senders.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake_senders()  # woken and cancelled at once: pass the room on
+                else:
+                    with contextlib.suppress(ValueError):
+                        self._senders.remove(waiter)
+                raise
+        if self.closed:
+            raise SubsystemNotRunning("the receiving inbox closed while the sender waited")
+        self._messages.append(message)
+        self._wake_receiver()
 
     async def recv(self) -> Signal | Any:
-        async with self._changed:
-            await self._changed.wait_for(lambda: bool(self._signals or self._messages))
-            item = self._signals.popleft() if self._signals else self._messages.popleft()
-            self._changed.notify_all()
-            return item
+        while not (self._signals or self._messages):
+            waiter = asyncio.get_running_loop().create_future()
+            self._receiver = waiter
+            try:
+                await waiter
+            finally:
+                self._receiver = None
+        if self._signals:
+            return self._signals.popleft()
+        item = self._messages.popleft()
+        if self._senders:
+            self._wake_senders()
+        return item
 
     def drain(self) -> list[Any]:
         """Take every queued message (not signals) without waiting: what a concluding subsystem
         never got to, so it can count and answer them."""
         left = list(self._messages)
         self._messages.clear()
+        self._wake_senders()
         return left
 
     async def close(self) -> None:
-        async with self._changed:
-            self.closed = True
-            self._changed.notify_all()
+        self.closed = True
+        self._wake_receiver()
+        self._wake_senders()
 
     def __len__(self) -> int:
         return len(self._signals) + len(self._messages)

@@ -142,11 +142,27 @@ class ChainModel:
     def chunks_held(self, validator: int) -> int:
         """The cores whose pending candidate `validator` holds a chunk of, as bits by core: the
         availability bitfield an honest validator signs."""
-        bits = 0
+        return self.chunks_by_validator()[validator]
+
+    def chunks_by_validator(self) -> list[int]:
+        """`chunks_held` of every validator, by index, in one pass: a core whose every
+        validator holds a chunk (no chunk loss) is one bit shared by all, and only the holders
+        of the other cores are visited one by one."""
+        n = self.p.validators
+        everyone = (1 << n) - 1
+        shared = 0
+        per: list[int] = [0] * n
         for core, pending in self._occupied.items():
-            if pending.holders >> validator & 1:
-                bits |= 1 << core
-        return bits
+            bit = 1 << core
+            holders = pending.holders
+            if holders == everyone:
+                shared |= bit
+                continue
+            while holders:
+                low = holders & -holders
+                per[low.bit_length() - 1] |= bit
+                holders ^= low
+        return [shared | bits for bits in per]
 
     def group_of_para(self, rotation: GroupRotationInfo) -> dict[int, tuple[int, ...]]:
         """Each para's backing group under `rotation`."""
@@ -223,10 +239,17 @@ class ChainModel:
         p = self.p
         n = p.validators
         out = Applied(bitfields=len(data.bitfields), occupied_before=len(self._occupied))
+        # Validators who signed the same bitfield, as one int by payload: without chunk loss
+        # every honest bitfield is the same, and the cores are then visited once, not once per
+        # validator.
+        signers: dict[int, int] = {}
         for bf in data.bitfields:
-            for i in list(self._occupied):
-                if bf.payload.get(i):
-                    self._occupied[i].availability |= 1 << bf.validator_index
+            bits = bf.payload.as_int()
+            signers[bits] = signers.get(bits, 0) | 1 << bf.validator_index
+        for bits, validators in signers.items():
+            for i, occ in self._occupied.items():
+                if bits >> i & 1:
+                    occ.availability |= validators
         for i in sorted(self._occupied):
             occ = self._occupied[i]
             if availability_threshold_met(occ.availability.bit_count(), n):
@@ -251,11 +274,14 @@ class ChainModel:
                 out.code_upgrades += 1
             collation = collations[backed.hash()]
             group_index = rotation.group_for_core(core, len(self.paras))
-            holders = 0
-            for v in range(n):
-                in_group = v in self.groups[group_index]
-                if in_group or not (p.chunk_loss and self.rng.random() < p.chunk_loss):
-                    holders |= 1 << v
+            # The backing group holds the data; each other validator has its chunk unless lost
+            # (one draw per validator outside the group, in index order: none without loss).
+            holders = (1 << n) - 1
+            if p.chunk_loss:
+                group = self.groups[group_index]
+                for v in range(n):
+                    if v not in group and self.rng.random() < p.chunk_loss:
+                        holders ^= 1 << v
             pending = Pending(
                 collation,
                 number,

@@ -330,10 +330,11 @@ class _Simulation:
         p, rng = self.p, self.rng
         author = self.nodes[self.author]
         withholding = set(self.adversaries.of("withhold_bitfields"))
+        chunks = self.chain.chunks_by_validator()
         for v in range(p.validators):
             if v in withholding:
                 continue
-            payload = BitVec(self.chain.chunks_held(v), len(self.paras))
+            payload = BitVec(chunks[v], len(self.paras))
             signed = self.keys.sign_bitfield(self.validators[v], payload, ctx, v)
             if p.bitfield_loss and rng.random() < p.bitfield_loss:
                 self.bitfield_drops["bitfields lost"] += 1

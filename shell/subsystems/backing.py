@@ -74,6 +74,7 @@ from ..collaborators.network import Network, PoVFetchError
 from ..collaborators.runtime_api import RuntimeApi, RuntimeApiError
 from ..collaborators.validation import CandidateValidation, ValidationCouldNotRun
 from ..overseer.bus import SubsystemContext, SubsystemNotRunning
+from ..overseer.eager import start_eagerly
 from ..overseer.jobs import (
     CONCLUDED,
     DEFAULT_CALL_TIMEOUT,
@@ -390,7 +391,11 @@ class _BackingJob:
         )
 
     def _spawn(
-        self, coro: Coroutine[Any, Any, BackingEvent | None], what: str, fallback: BackingEvent
+        self,
+        coro: Coroutine[Any, Any, BackingEvent | None],
+        what: str,
+        fallback: BackingEvent,
+        limit: float | None,
     ) -> None:
         # Background work whose result the core waits for: whatever the work raises, the core
         # gets an event (`fallback`), so no candidate is left waiting. The result goes to the
@@ -408,11 +413,18 @@ class _BackingJob:
             finally:
                 self.inbox.in_flight -= 1
 
-        self.inbox.in_flight += 1
+        self._start(runner(), limit)
 
-        task = asyncio.create_task(runner())
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+    def _start(self, runner: Coroutine[Any, Any, None], limit: float | None) -> None:
+        # Counted in flight until it ends. Work under no time limit runs at once, a task only
+        # if it has to wait (an in-memory collaborator or an inbox with room answers without
+        # waiting). Work under a limit always gets its own task: `asyncio.timeout` arms itself
+        # against the task it runs in, which must not be the job's.
+        self.inbox.in_flight += 1
+        task = start_eagerly(runner) if limit is None else asyncio.create_task(runner)
+        if task is not None:
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
 
     def _background(self, coro: Coroutine[Any, Any, None], what: str) -> None:
         async def runner() -> None:
@@ -428,11 +440,7 @@ class _BackingJob:
             finally:
                 self.inbox.in_flight -= 1
 
-        self.inbox.in_flight += 1
-
-        task = asyncio.create_task(runner())
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+        self._start(runner(), self.sub.call_timeout)
 
     async def _execute(self, effects: tuple[Any, ...]) -> list[BackingEvent]:
         """Perform effects; return events to feed back at once (our own signatures)."""
@@ -445,17 +453,24 @@ class _BackingJob:
                 sub.counters["validations started"] += 1
                 h = effect.candidate.hash()
                 self._spawn(
-                    self._validate(effect), "validation", ValidationFailed(h, "validation crashed")
+                    self._validate(effect),
+                    "validation",
+                    ValidationFailed(h, "validation crashed"),
+                    sub.validation_timeout,
                 )
             elif isinstance(effect, FetchPoV):
                 self._spawn(
-                    self._fetch_pov(effect), "pov fetch", PoVUnavailable(effect.candidate_hash)
+                    self._fetch_pov(effect),
+                    "pov fetch",
+                    PoVUnavailable(effect.candidate_hash),
+                    sub.pov_fetch_timeout,
                 )
             elif isinstance(effect, StoreAvailableData):
                 self._spawn(
                     self._store(effect),
                     "availability store",
                     ValidationFailed(effect.candidate_hash, "availability store crashed"),
+                    sub.call_timeout,
                 )
             elif isinstance(effect, SignStatement):
                 assert self.public is not None and self.index is not None, "observers never sign"
