@@ -175,7 +175,12 @@ class _Simulation:
             # The node found busy last time is most likely busy still: ask it first, so a turn
             # while work is under way costs one question, not one per node.
             if nodes[busy].idle() and not self.network.pending_count():
-                busy = next((i for i, node in enumerate(nodes) if not node.idle()), busy)
+                # Look on from there (the nodes before it were idle a moment ago), wrapping.
+                n = len(nodes)
+                busy = next(
+                    (i % n for i in range(busy + 1, busy + n + 1) if not nodes[i % n].idle()),
+                    busy,
+                )
                 if nodes[busy].idle():
                     quiet += 1
                     continue
