@@ -4,7 +4,7 @@ and the growth between them in percent. Goal: under 10%, i.e. a simulation's pea
 not grow with the number of blocks (everything kept per block is released once it is no longer
 needed; the in-memory collaborators prune on a documented retention).
 
-A 1,000-block run at the defaults takes 10 minutes or more. Not part of CI.
+A 1,000-block run at the defaults takes about 6 minutes. Not part of CI.
 
 Run: python bench/bench_memory.py [--blocks 100 1000] [--repeat 1] [--parallel]
                                   [-- --validators 100 --cores 20 ...]

@@ -287,3 +287,14 @@ def test_the_keystore_counts_what_it_signs_and_verifies() -> None:
     with pytest.raises(KeystoreError):
         keys.sign(bytes(32), b"message")  # no key held: nothing signed
     assert (keys.signed, keys.verified) == (1, 2)
+
+
+def test_find_validator_among_many_finds_the_first_position_of_any_held_key() -> None:
+    # A few keys among many validators are looked up one by one (`index`): the first position
+    # of any of them still wins, whatever order the keystore holds them in.
+    store = Keystore.from_uris(["//Bob", "//Alice"])
+    others = [bytes([i]) * 32 for i in range(40)]
+    validators = (*others[:10], ALICE, *others[10:20], BOB, ALICE, *others[20:])
+    assert store.find_validator(validators) == (10, ALICE)
+    assert store.find_validator(tuple(others)) is None
+    assert store.find_validator((*others, BOB)) == (40, BOB)

@@ -149,3 +149,25 @@ def test_more_than_one_code_upgrade_in_a_block_is_a_problem() -> None:
     applied = _occupy(chain, a, b)
     assert applied.code_upgrades == 2 and len(applied.backed) == 2
     assert applied.problems == ["block 1: 2 code upgrades"]
+
+
+def test_chunks_by_validator_mixes_shared_and_partial_holders() -> None:
+    # Core 0's data with everyone (no loss), core 1's with its group only (all chunks lost): the
+    # all-at-once form agrees with holding a chunk one core at a time.
+    chain = _chain(chunk_loss=1.0)
+    rp = chain.build(0)[0]
+    chain.p.chunk_loss = 0.0
+    _occupy(chain, _collate(chain, 0, rp))
+    chain.p.chunk_loss = 1.0
+    _occupy(chain, _collate(chain, 1, chain.build(1)[0]), number=2)
+    assert chain.chunks_by_validator() == [0b01, 0b01, 0b01, 0b11, 0b11, 0b11]
+    assert [chain.chunks_held(v) for v in range(N)] == chain.chunks_by_validator()
+
+
+def test_identical_bitfields_count_once_per_signer() -> None:
+    # Grouping bitfields by payload must still set each signer's own bit.
+    chain = _chain()
+    _occupy(chain, _collate(chain, 0, chain.build(0)[0]))
+    applied = _bitfields_in(chain, 2, 0, range(4))  # 4 of 6 signers: 2/3 met
+    assert [core for core, _ in applied.included] == [0]
+    assert applied.included[0][1].availability == 0b001111
