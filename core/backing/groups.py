@@ -52,6 +52,20 @@ def _scheduled(
     return out
 
 
+def _by_para(scheduled: list[tuple[ScheduledCore, tuple[int, ...]]]) -> dict[int, tuple[int, ...]]:
+    return {core.para_id: group for core, group in scheduled}
+
+
+def _by_validator(scheduled: list[tuple[ScheduledCore, tuple[int, ...]]]) -> dict[int, Assignment]:
+    # The last scheduled core of a validator's group wins, as in the node.
+    out: dict[int, Assignment] = {}
+    for core, group in scheduled:
+        assignment = Assignment(core.para_id, core.collator)
+        for v in group:
+            out[v] = assignment
+    return out
+
+
 def validator_groups(
     cores: Sequence[AnyCoreState], groups: Sequence[Sequence[int]], rotation: GroupRotationInfo
 ) -> dict[int, tuple[int, ...]]:
@@ -59,7 +73,7 @@ def validator_groups(
     (the node's `CandidateBackingJob::run`: `group_for_core(core, n_cores)`; a later core of the
     same para wins,
     as the Rust node's map insert does). Feed it to `TableContext`."""
-    return {core.para_id: group for core, group in _scheduled(cores, groups, rotation)}
+    return _by_para(_scheduled(cores, groups, rotation))
 
 
 def local_assignment(
@@ -71,13 +85,9 @@ def local_assignment(
     """The local validator's assignment (as in `CandidateBackingJob::run`; last match wins), or
     None for an
     observer or a validator whose group serves no scheduled core."""
-    found = None
     if validator_index is None:
         return None
-    for core, group in _scheduled(cores, groups, rotation):
-        if validator_index in group:
-            found = Assignment(core.para_id, core.collator)
-    return found
+    return _by_validator(_scheduled(cores, groups, rotation)).get(validator_index)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,18 +136,13 @@ def backing_setup(
             _SETUPS.move_to_end(key)
             return hit[2]
     scheduled = _scheduled(cores, groups, rotation)
-    assignments: dict[int, Assignment] = {}
-    for core, group in scheduled:
-        assignment = Assignment(core.para_id, core.collator)
-        for v in group:
-            assignments[v] = assignment  # the last scheduled core of a validator's group wins
     setup = BackingSetup(
         TableContext(
-            {core.para_id: group for core, group in scheduled},
+            _by_para(scheduled),
             minimum_backing_votes=minimum_backing_votes,
             allow_multiple_seconded=allow_multiple_seconded,
         ),
-        pmap(assignments),
+        pmap(_by_validator(scheduled)),
     )
     if cacheable:
         _SETUPS[key] = (cores, groups, setup)

@@ -139,15 +139,11 @@ class ChainModel:
         """The validation code `para` runs now."""
         return self._paras[para].code
 
-    def chunks_held(self, validator: int) -> int:
-        """The cores whose pending candidate `validator` holds a chunk of, as bits by core: the
-        availability bitfield an honest validator signs."""
-        return self.chunks_by_validator()[validator]
-
     def chunks_by_validator(self) -> list[int]:
-        """`chunks_held` of every validator, by index, in one pass: a core whose every
-        validator holds a chunk (no chunk loss) is one bit shared by all, and only the holders
-        of the other cores are visited one by one."""
+        """For each validator, by index, the cores whose pending candidate it holds a chunk of,
+        as bits by core: the availability bitfield an honest validator signs. In one pass: a
+        core whose every validator holds a chunk (no chunk loss) is one bit shared by all, and
+        only the holders of the other cores are visited one by one."""
         n = self.p.validators
         everyone = (1 << n) - 1
         shared = 0
