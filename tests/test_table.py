@@ -318,3 +318,42 @@ def test_tables_are_equal_exactly_when_their_votes_and_evidence_are() -> None:
 def test_an_evidence_cap_below_one_or_not_an_int_is_refused(cap: object) -> None:
     with pytest.raises(TableError, match="max_evidence_per_validator must be an int of at least 1"):
         TableContext({100: (0, 1, 2)}, max_evidence_per_validator=cap)  # type: ignore[arg-type]
+
+
+# The table's persistent map starts with few buckets and doubles them as it grows (every 4
+# entries a bucket): these cross several doublings.
+MANY = TableContext({p: (p,) for p in range(100, 300)})
+MANY_SECONDED = [fake(Seconded(candidate(p, 1)), p) for p in range(100, 300)]
+
+
+def test_a_large_table_is_equal_whatever_the_order_its_statements_came_in() -> None:
+    forward, _ = run(MANY, *MANY_SECONDED)
+    backward, _ = run(MANY, *reversed(MANY_SECONDED))
+    assert forward == backward
+    assert len(forward.candidate_hashes()) == 200
+    assert repr(forward) == "Table(candidates=200, seconders=200, misbehaviors=0)"
+
+
+def test_an_old_table_is_unchanged_when_a_newer_one_grows_past_it() -> None:
+    half, _ = run(MANY, *MANY_SECONDED[:31])
+    before = half.candidate_hashes()
+    grown = half
+    for s in MANY_SECONDED[31:]:
+        grown, _ = import_statement(grown, MANY, s)
+    assert half.candidate_hashes() == before
+    assert len(before) == 31 and len(grown.candidate_hashes()) == 200
+    # inserting into the old table again, past the point where the newer one doubled
+    again, summary = import_statement(half, MANY, MANY_SECONDED[-1])
+    assert summary is not None and len(again.candidate_hashes()) == 32
+    assert all(again.candidate(h) is not None for h in before)
+
+
+def test_votes_are_the_signed_statements_as_imported_by_validator() -> None:
+    valid, invalid = fake(Valid(H1), 2), fake(Invalid(H1), 1)
+    table, _ = run(CTX, fake(Seconded(C1), 0), valid, invalid)
+    assert table.votes(H1) == (
+        (0, Seconded(C1), fake_signature(0)),
+        (1, Invalid(H1), invalid.signature),
+        (2, Valid(H1), valid.signature),
+    )
+    assert table.votes(C2.hash()) == ()

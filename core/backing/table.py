@@ -20,13 +20,19 @@
 #
 # Representation. pyrsistent's pmap costs ~2.5 us per `set` (pure Python), which alone put the
 # table far beyond 3x a mutable dict. `_HMap` is a two-level persistent map: a pvector (C
-# extension) of small dict buckets, copied on write; an update copies one bucket (~10 entries)
-# and sets one pvector slot, about 0.5 us. Buckets are never mutated after creation.
+# extension) of small dict buckets, copied on write; an update copies one bucket (at most a few
+# entries: the bucket count doubles as the map grows) and sets one pvector slot, about 0.5 us.
+# Buckets are never mutated after creation. What still grows with a table's size is memory
+# traffic, not work: a pvector update copies a 32-slot node and so touches 32 sibling buckets,
+# and CPython's young-generation collection traverses the newest pvector whole (a C object
+# whose traversal visits every slot). Votes keep the caller's SignedStatement rather than a new
+# tuple, so a run of imports allocates little that survives and those collections stay rare.
+# bench/bench_table.py measures it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, NamedTuple, TypeVar, Union
+from typing import Any, Union
 
 from pyrsistent import PMap, PVector, pmap, pvector
 
@@ -66,49 +72,54 @@ __all__ = [
     "import_statement",
 ]
 
-K = TypeVar("K")
-V = TypeVar("V")
+# Buckets start few (a relay parent's table is small, and every node of a simulation keeps one)
+# and double when they hold more than _LOAD entries on average, so an update copies a bucket of a
+# few entries whatever the table's size and the cost per statement stays flat.
+#
+# A map is a plain tuple `(buckets, length, mask)`, read and written by the functions below: one
+# is built per import, and a tuple display costs a fraction of any class's constructor. Equal
+# contents give equal tuples: placement depends only on a key's hash and the length (the bucket
+# count doubles at fixed lengths, and nothing is ever removed).
+_FIRST_BUCKETS = 8  # a power of two
+_LOAD = 4
 
-_BUCKETS = 256  # a power of two; ~40 entries per bucket at 10,000 candidates
-
-
-class _HMap(Generic[K, V]):
-    """A persistent hash map: a pvector of dict buckets, copy-on-write (see the header)."""
-
-    __slots__ = ("_buckets", "_len")
-
-    def __init__(self, buckets: PVector[dict[K, V]], length: int) -> None:
-        self._buckets = buckets
-        self._len = length
-
-    def get(self, key: K) -> V | None:
-        return self._buckets[hash(key) & (_BUCKETS - 1)].get(key)
-
-    def set(self, key: K, value: V) -> _HMap[K, V]:
-        i = hash(key) & (_BUCKETS - 1)
-        old = self._buckets[i]
-        grown = key not in old
-        return _HMap(self._buckets.set(i, {**old, key: value}), self._len + grown)
-
-    def __len__(self) -> int:
-        return self._len
-
-    def items(self) -> Iterator[tuple[K, V]]:
-        for bucket in self._buckets:
-            yield from bucket.items()
-
-    def __eq__(self, other: object) -> bool:
-        # Bucket placement depends only on the key's hash, so equal contents give equal buckets.
-        return (
-            isinstance(other, _HMap)
-            and self._len == other._len
-            and (self._buckets == other._buckets)
-        )
-
-    __hash__ = None  # type: ignore[assignment]
+_HMap = tuple[PVector[dict[Any, Any]], int, int]
+# Shared by every empty table: nothing ever changes a map in place.
+_EMPTY_HMAP: _HMap = (pvector([{}] * _FIRST_BUCKETS), 0, _FIRST_BUCKETS - 1)
 
 
-_EMPTY_BUCKETS: PVector[dict[Any, Any]] = pvector([{}] * _BUCKETS)
+def _hget(m: _HMap, key: object) -> Any:
+    return m[0][hash(key) & m[2]].get(key)
+
+
+def _hset(m: _HMap, key: object, value: object) -> _HMap:
+    buckets, length, mask = m
+    i = hash(key) & mask
+    old = buckets[i]
+    if key in old:
+        return (buckets.set(i, {**old, key: value}), length, mask)
+    length += 1
+    if length > _LOAD * (mask + 1):
+        return _hdoubled(m, key, value)
+    return (buckets.set(i, {**old, key: value}), length, mask)
+
+
+def _hdoubled(m: _HMap, key: object, value: object) -> _HMap:
+    # O(n), once per doubling: O(1) per insert in the linear use every caller makes (import into
+    # the newest table); only a caller inserting again and again into one old table that sits
+    # just below a doubling would pay it each time.
+    mask = 2 * m[2] + 1
+    buckets: list[dict[Any, Any]] = [{} for _ in range(mask + 1)]
+    for k, v in _hitems(m):
+        buckets[hash(k) & mask][k] = v
+    buckets[hash(key) & mask][key] = value
+    return (pvector(buckets), m[1] + 1, mask)
+
+
+def _hitems(m: _HMap) -> Iterator[tuple[Any, Any]]:
+    for bucket in m[0]:
+        yield from bucket.items()
+
 
 # Vote kinds stored per validator and candidate: (kind, signature).
 _ISSUED, _VALID, _INVALID = 0, 1, 2
@@ -201,25 +212,27 @@ class AttestedCandidate:
     validity_votes: tuple[tuple[int, Implicit | Explicit], ...]
 
 
-class _CandidateData(NamedTuple):
-    # A NamedTuple, not a frozen dataclass: one is built per vote and the dataclass's
-    # object.__setattr__ per field cost a third of an import.
-    group_id: int
-    candidate: CommittedCandidateReceipt
-    votes: Mapping[int, tuple[int, bytes]]  # a dict never mutated once stored
-    valid_votes: int  # Issued + Valid votes, kept so the quorum check is O(1)
-
+# A candidate's record in the table, a plain tuple `(group_id, candidate, votes, valid_votes)`:
+# one is built per vote, and a tuple display is several times cheaper than any record class.
+# `votes` maps a validator to its signed statement (a dict never mutated once stored): keeping
+# the caller's record allocates nothing per vote, so a long run of imports gives the collector's
+# youngest generation almost nothing to count (a `(kind, signature)` tuple per vote set off a
+# young collection every few hundred votes, each traversing the newest bucket vector whole).
+# `valid_votes` counts Issued + Valid votes, kept so the quorum check is O(1).
+_CandidateData = tuple[int, CommittedCandidateReceipt, Mapping[int, SignedStatement], int]
+# What only misbehaviour changes, `(log, evidence, excess)`: the log in detection order, the same
+# records by offender (the replay check and the cap read it), offences beyond the cap counted.
+_Bad = tuple[PVector[tuple[int, Misbehavior]], PMap[int, tuple[Misbehavior, ...]], PMap[int, int]]
+_NO_BAD: _Bad = (pvector(), pmap(), pmap())
 
 _Outcome = Union[Misbehavior, None]  # noqa: UP007
 
-# One Summary and one _CandidateData are built per vote: building them through their slots and
-# tuple.__new__ skips the frozen dataclass's object.__setattr__ per field and the NamedTuple's
-# generated __new__, a quarter of an import's cost (bench/bench_table.py).
+# One Summary is built per vote: building it through its slots skips the frozen dataclass's
+# object.__setattr__ per field, a quarter of an import's cost (bench/bench_table.py).
 _new_object = object.__new__
 _set_hash = Summary.__dict__["candidate_hash"].__set__
 _set_group = Summary.__dict__["group_id"].__set__
 _set_votes = Summary.__dict__["validity_votes"].__set__
-_new_tuple = tuple.__new__
 
 
 def _summary(candidate_hash: bytes, group_id: int, validity_votes: int) -> Summary:
@@ -230,56 +243,25 @@ def _summary(candidate_hash: bytes, group_id: int, validity_votes: int) -> Summa
     return s
 
 
-def _candidate_data(
-    group_id: int,
-    candidate: CommittedCandidateReceipt,
-    votes: Mapping[int, tuple[int, bytes]],
-    valid_votes: int,
-) -> _CandidateData:
-    data: _CandidateData = _new_tuple(_CandidateData, (group_id, candidate, votes, valid_votes))
-    return data
-
-
 class Table:
     """The statement table of one relay parent (generic.rs `Table`). `Table()` is empty."""
 
-    __slots__ = ("_candidates", "_evidence", "_excess", "_log", "_proposals")
+    __slots__ = ("_bad", "_candidates", "_proposals")
 
-    _candidates: _HMap[bytes, _CandidateData]
-    _proposals: _HMap[int, tuple[tuple[bytes, bytes], ...]]
-    _log: PVector[tuple[int, Misbehavior]]
-    # The same records as `_log`, by offender: the replay check and the cap read this.
-    _evidence: PMap[int, tuple[Misbehavior, ...]]
-    _excess: PMap[int, int]  # offences beyond the cap, counted per offender
+    _candidates: _HMap  # candidate hash -> _CandidateData
+    _proposals: _HMap  # validator -> the Seconded statements it signed, first first
+    _bad: _Bad
 
     def __init__(self) -> None:
-        self._candidates = _HMap(_EMPTY_BUCKETS, 0)
-        self._proposals = _HMap(_EMPTY_BUCKETS, 0)
-        self._log = pvector()
-        self._evidence = pmap()
-        self._excess = pmap()
-
-    @classmethod
-    def _make(
-        cls,
-        candidates: _HMap[bytes, _CandidateData],
-        proposals: _HMap[int, tuple[tuple[bytes, bytes], ...]],
-        log: PVector[tuple[int, Misbehavior]],
-        evidence: PMap[int, tuple[Misbehavior, ...]],
-        excess: PMap[int, int],
-    ) -> Table:
-        t = cls.__new__(cls)
-        t._candidates = candidates
-        t._proposals = proposals
-        t._log = log
-        t._evidence = evidence
-        t._excess = excess
-        return t
+        self._candidates = _EMPTY_HMAP
+        self._proposals = _EMPTY_HMAP
+        self._bad = _NO_BAD
 
     def __eq__(self, other: object) -> bool:
+        # The evidence map is the log by offender: comparing the log compares it.
         return isinstance(other, Table) and (
-            self._log == other._log
-            and self._excess == other._excess
+            self._bad[0] == other._bad[0]
+            and self._bad[2] == other._bad[2]
             and self._candidates == other._candidates
             and self._proposals == other._proposals
         )
@@ -288,59 +270,69 @@ class Table:
 
     def __repr__(self) -> str:
         return (
-            f"Table(candidates={len(self._candidates)}, seconders={len(self._proposals)},"
-            f" misbehaviors={len(self._log)})"
+            f"Table(candidates={self._candidates[1]}, seconders={self._proposals[1]},"
+            f" misbehaviors={len(self._bad[0])})"
         )
 
     @property
     def misbehaviors(self) -> PMap[int, tuple[Misbehavior, ...]]:
         """Validator index -> its misbehaviours, oldest first, at most
         `max_evidence_per_validator` each (generic.rs `get_misbehavior`)."""
-        return self._evidence
+        return self._bad[1]
 
     @property
     def excess_misbehaviors(self) -> PMap[int, int]:
         """Validator index -> offences detected after its evidence reached the cap: counted, not
         kept (a replay of one of them counts again: telling it apart would mean keeping it)."""
-        return self._excess
+        return self._bad[2]
 
     @property
     def excess_count(self) -> int:
         """All offences counted beyond the cap; a mark, like `misbehavior_count`."""
-        return sum(self._excess.values())
+        return sum(self._bad[2].values())
 
     @property
     def misbehavior_count(self) -> int:
         """How many misbehaviours were detected so far; a mark for `misbehaviors_since`."""
-        return len(self._log)
+        return len(self._bad[0])
 
     def misbehaviors_since(self, mark: int) -> tuple[tuple[int, Misbehavior], ...]:
         """`(validator_index, misbehaviour)` detected after `mark`, in detection order: the pure
         form of `drain_misbehaviors` (generic.rs); the caller keeps the mark."""
-        return tuple(self._log[mark:])
+        return tuple(self._bad[0][mark:])
 
     def candidate(self, candidate_hash: bytes) -> CommittedCandidateReceipt | None:
         """The candidate first seconded under this hash (generic.rs `get_candidate`)."""
-        data = self._candidates.get(candidate_hash)
-        return None if data is None else data.candidate
+        data: _CandidateData | None = _hget(self._candidates, candidate_hash)
+        return None if data is None else data[1]
 
     def candidate_hashes(self) -> tuple[bytes, ...]:
         """Every seconded candidate's hash, sorted."""
-        return tuple(sorted(h for h, _ in self._candidates.items()))
+        return tuple(sorted(h for h, _ in _hitems(self._candidates)))
 
     def votes(self, candidate_hash: bytes) -> tuple[tuple[int, AnyStatement, bytes], ...]:
         """Every recorded vote on a candidate, `(validator, statement, signature)`, by validator."""
-        data = self._candidates.get(candidate_hash)
+        data: _CandidateData | None = _hget(self._candidates, candidate_hash)
         if data is None:
             return ()
-        out: list[tuple[int, AnyStatement, bytes]] = []
-        for v in sorted(data.votes):
-            kind, sig = data.votes[v]
-            st: AnyStatement = (
-                Seconded(data.candidate) if kind == _ISSUED else _STATEMENT_OF[kind](candidate_hash)
-            )
-            out.append((v, st, sig))
-        return tuple(out)
+        votes = data[2]
+        return tuple((v, votes[v].statement, votes[v].signature) for v in sorted(votes))
+
+
+def _table(candidates: _HMap, proposals: _HMap, bad: _Bad) -> Table:
+    # Table has no __init__ arguments: a new one is built empty of fields and filled here (slot
+    # stores, half the cost of the descriptors' __set__ calls).
+    t: Table = _new_object(Table)
+    t._candidates = candidates
+    t._proposals = proposals
+    t._bad = bad
+    return t
+
+
+def _seconded(signed: SignedStatement) -> CommittedCandidateReceipt:
+    statement = signed.statement
+    assert type(statement) is Seconded, "a recorded proposal is a Seconded statement"
+    return statement.candidate
 
 
 def import_statement(
@@ -359,20 +351,35 @@ def import_statement(
     if type(signed_statement) is not SignedStatement:
         raise TableError(
             f"import_statement: expected a SignedStatement, got {type(signed_statement).__name__}"
-            f" while the table held {len(table._candidates)} candidates"
+            f" while the table held {table._candidates[1]} candidates"
         )
     statement = signed_statement.statement
-    sender = signed_statement.validator_index
-    sig = signed_statement.signature
     if type(statement) is Seconded:
-        return _import_candidate(table, context, signed_statement, statement.candidate, sender, sig)
+        return _import_candidate(table, context, signed_statement, statement.candidate)
+    # A Valid or Invalid vote: the hot path, written out in full (each function call it saves
+    # is ~3% of an import; bench/bench_table.py). The same rule as _validity_vote, for a
+    # candidate already in the table.
     digest = statement.candidate_hash
-    data = table._candidates.get(digest)
+    buckets, length, mask = table._candidates
+    i = hash(digest) & mask
+    bucket = buckets[i]
+    data: _CandidateData | None = bucket.get(digest)
     if data is None:
         return table, None  # a vote on a candidate never seconded here is dropped (D.3)
-    return _validity_vote(
-        table, context, signed_statement, data, digest, sender, _KIND_OF[type(statement)], sig, None
-    )
+    group_id, candidate, votes, valid_votes = data
+    sender = signed_statement.validator_index
+    members = context._members.get(group_id)
+    kind = _KIND_OF[type(statement)]
+    if members is None or sender not in members or sender in votes:
+        return _validity_vote(table, context, signed_statement, data, digest, kind, None)
+    if kind == _VALID:
+        valid_votes += 1
+    record = (group_id, candidate, {**votes, sender: signed_statement}, valid_votes)
+    new: Table = _new_object(Table)
+    new._candidates = (buckets.set(i, {**bucket, digest: record}), length, mask)
+    new._proposals = table._proposals
+    new._bad = table._bad
+    return new, _summary(digest, group_id, valid_votes)
 
 
 def _import_candidate(
@@ -380,34 +387,33 @@ def _import_candidate(
     ctx: TableContext,
     signed: SignedStatement,
     candidate: CommittedCandidateReceipt,
-    sender: int,
-    sig: bytes,
 ) -> tuple[Table, Summary | None]:
     group = candidate.descriptor.para_id
+    sender = signed.validator_index
     if not ctx.is_member_of(sender, group):
         return _reject(table, ctx, sender, UnauthorizedStatement(signed))
     digest = candidate.hash()
-    proposals = table._proposals.get(sender)
-    new_proposals: tuple[tuple[bytes, bytes], ...] | None = ((digest, sig),)
+    proposals: tuple[SignedStatement, ...] | None = _hget(table._proposals, sender)
+    new_proposals: tuple[SignedStatement, ...] | None = (signed,)
     if proposals:
-        if any(d == digest for d, _ in proposals):
+        if any(_seconded(p).hash() == digest for p in proposals):
             new_proposals = None  # the same candidate again: a vote question, not a proposal
         elif ctx.allow_multiple_seconded:
-            new_proposals = (*proposals, (digest, sig))
+            new_proposals = (*proposals, signed)
         else:
-            old_digest, old_sig = proposals[0]
-            old = table._candidates.get(old_digest)
-            assert old is not None, "a recorded proposal always has its candidate in the table"
+            first = proposals[0]
             return _reject(
                 table,
                 ctx,
                 sender,
-                MultipleCandidates((old.candidate, old_sig), (candidate, sig), sender),
+                MultipleCandidates(
+                    (_seconded(first), first.signature), (candidate, signed.signature), sender
+                ),
             )
-    data = table._candidates.get(digest)
+    data: _CandidateData | None = _hget(table._candidates, digest)
     if data is None:
-        data = _CandidateData(group, candidate, {}, 0)
-    return _validity_vote(table, ctx, signed, data, digest, sender, _ISSUED, sig, new_proposals)
+        data = (group, candidate, {}, 0)
+    return _validity_vote(table, ctx, signed, data, digest, _ISSUED, new_proposals)
 
 
 def _validity_vote(
@@ -416,30 +422,31 @@ def _validity_vote(
     signed: SignedStatement,
     data: _CandidateData,
     digest: bytes,
-    sender: int,
     kind: int,
-    sig: bytes,
-    new_proposals: tuple[tuple[bytes, bytes], ...] | None,
+    new_proposals: tuple[SignedStatement, ...] | None,
 ) -> tuple[Table, Summary | None]:
-    if kind != _ISSUED and not ctx.is_member_of(sender, data.group_id):
+    group_id, candidate, votes, valid_votes = data
+    sender = signed.validator_index
+    if kind != _ISSUED and not ctx.is_member_of(sender, group_id):
         return _reject(table, ctx, sender, UnauthorizedStatement(signed))
-    old = data.votes.get(sender)
+    old = votes.get(sender)
     if old is not None:
-        if old == (kind, sig):
+        old_kind = _KIND_OF[type(old.statement)]
+        if old_kind == kind and old.signature == signed.signature:
             return table, None  # an exact duplicate
-        return _reject(table, ctx, sender, _conflict(data, digest, sender, old, (kind, sig)))
-    votes = {**data.votes, sender: (kind, sig)}
-    valid_votes = data.valid_votes + (kind != _INVALID)
-    candidates = table._candidates.set(
-        digest, _candidate_data(data.group_id, data.candidate, votes, valid_votes)
-    )
+        return _reject(
+            table,
+            ctx,
+            sender,
+            _conflict(data, digest, sender, (old_kind, old.signature), (kind, signed.signature)),
+        )
+    valid_votes += kind != _INVALID
+    record = (group_id, candidate, {**votes, sender: signed}, valid_votes)
+    candidates = _hset(table._candidates, digest, record)
     proposals = table._proposals
     if new_proposals is not None:
-        proposals = proposals.set(sender, new_proposals)
-    return (
-        Table._make(candidates, proposals, table._log, table._evidence, table._excess),
-        _summary(digest, data.group_id, valid_votes),
-    )
+        proposals = _hset(proposals, sender, new_proposals)
+    return _table(candidates, proposals, table._bad), _summary(digest, group_id, valid_votes)
 
 
 def _conflict(
@@ -452,14 +459,14 @@ def _conflict(
     (old_kind, old_sig), (new_kind, new_sig) = old, new
     if old_kind == new_kind:
         statement: AnyStatement = (
-            Seconded(data.candidate) if old_kind == _ISSUED else _STATEMENT_OF[old_kind](digest)
+            Seconded(data[1]) if old_kind == _ISSUED else _STATEMENT_OF[old_kind](digest)
         )
         return DoubleSign(_DOUBLE_SIGN[old_kind], statement, old_sig, new_sig, sender)
     # The first signature is always the lower kind's (Issued < Valid < Invalid), as the Rust node
     # always puts the Issued one first whatever the arrival order (generic.rs `validity_vote`).
     (_, first), (_, second) = sorted((old, new))
     return ValidityDoubleVote(
-        _DOUBLE_VOTE[frozenset((old_kind, new_kind))], data.candidate, first, second, sender
+        _DOUBLE_VOTE[frozenset((old_kind, new_kind))], data[1], first, second, sender
     )
 
 
@@ -468,21 +475,16 @@ def _reject(
 ) -> tuple[Table, None]:
     # A record names the offender, the kind and every statement involved, so an equal record is
     # the same offence again: the table stays as it was (no new evidence, nothing to report).
-    kept = table._evidence.get(sender, ())
+    log, evidence, excess = table._bad
+    kept = evidence.get(sender, ())
     if misbehavior in kept:
         return table, None
     if len(kept) >= ctx.max_evidence_per_validator:
-        excess = table._excess.set(sender, table._excess.get(sender, 0) + 1)
-        return (
-            Table._make(table._candidates, table._proposals, table._log, table._evidence, excess),
-            None,
-        )
-    log = table._log.append((sender, misbehavior))
-    evidence = table._evidence.set(sender, (*kept, misbehavior))
-    return (
-        Table._make(table._candidates, table._proposals, log, evidence, table._excess),
-        None,
-    )
+        excess = excess.set(sender, excess.get(sender, 0) + 1)
+        return _table(table._candidates, table._proposals, (log, evidence, excess)), None
+    log = log.append((sender, misbehavior))
+    evidence = evidence.set(sender, (*kept, misbehavior))
+    return _table(table._candidates, table._proposals, (log, evidence, excess)), None
 
 
 def attested_candidate(
@@ -494,15 +496,18 @@ def attested_candidate(
     Backable: seconded, and its distinct Seconded/Valid votes reach `context.requisite_votes`.
     Invalid votes neither count nor subtract; they stay evidence for disputes (docs/backing.md).
     """
-    data = table._candidates.get(candidate_hash)
-    if data is None or data.valid_votes < context.requisite_votes(data.group_id):
+    data: _CandidateData | None = _hget(table._candidates, candidate_hash)
+    if data is None:
         return None
-    votes = tuple(
-        (v, Implicit(sig) if kind == _ISSUED else Explicit(sig))
-        for v, (kind, sig) in sorted(data.votes.items())
-        if kind != _INVALID
+    group_id, candidate, votes, valid_votes = data
+    if valid_votes < context.requisite_votes(group_id):
+        return None
+    attestations = tuple(
+        (v, Implicit(s.signature) if type(s.statement) is Seconded else Explicit(s.signature))
+        for v, s in sorted(votes.items())
+        if type(s.statement) is not Invalid
     )
-    return AttestedCandidate(data.group_id, data.candidate, votes)
+    return AttestedCandidate(group_id, candidate, attestations)
 
 
 def attested_to_backed(
