@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,19 +12,32 @@ import pytest
 from backable.core import (
     ActivatedLeaf,
     ActiveLeavesUpdate,
+    BackingSeconded,
     BitVec,
+    CandidateCommitments,
+    CandidateDescriptor,
+    CandidateVotes,
+    CommittedCandidateReceipt,
+    ConcludedFor,
+    Confirmed,
+    DisputeState,
+    DisputeStatementSet,
+    Invalid,
     ProvisionerInherentData,
     ReceiveBitfield,
     RequestInherentData,
+    Seconded,
     SignedAvailabilityBitfield,
     Subscribe,
+    ValidExplicit,
+    blake2_256,
 )
-from backable.shell.collaborators.dispute_coordinator import InMemoryDisputeCoordinator
+from backable.shell.collaborators.dispute_coordinator import InMemoryDisputeCoordinator, Key
 from backable.shell.collaborators.runtime_api import InMemoryChain
 from backable.shell.overseer.bus import Overseer
 from backable.shell.overseer.messages import ProvisionerError, ToJob
 from backable.shell.subsystems.provisioner import ProvisionerSubsystem
-from tests.shell_fixtures import RP, RP2, chain, eventually
+from tests.shell_fixtures import RP, RP2, SESSION, N, block_state, chain, eventually, sign
 
 
 def _bitfield(validator: int) -> SignedAvailabilityBitfield:
@@ -217,3 +231,104 @@ def test_a_request_whose_id_is_not_a_future_is_dropped_and_counted() -> None:
         "request id is not a future": 1,
         "subscriber id is not a queue": 1,
     }
+
+
+# -- disputes, end to end -----------------------------------------------------------------------
+#
+# Disputes reach the served inherent from both sources, the dispute coordinator (statements the
+# backing subsystem imported) and the chain (the runtime's dispute states), as the selection rule
+# decides (implementers' guide "Provisioner", "Dispute Statement Selection", with the network's
+# prioritised selection). The expected inherent is written out from the rule's text:
+#   - the coordinator's disputes that are confirmed or concluded, or known on chain, are kept;
+#     an active dispute the chain does not know is not;
+#   - a dispute concluded on chain and inactive (concluded over 180 s ago) is dropped;
+#   - a dispute known only on chain is not one of the coordinator's recent disputes: not chosen;
+#   - of a dispute known on chain, a vote the chain already has is dropped, a backing vote never.
+
+NOW = 1_700_000_000
+
+
+class _Coordinator(InMemoryDisputeCoordinator):
+    """The in-memory coordinator with what a real one would add over time: a status per dispute
+    (confirmed, concluded) and explicit votes from dispute participation."""
+
+    def __init__(self, statuses: dict[Key, Any], explicit: dict[Key, dict[int, bytes]]) -> None:
+        super().__init__()
+        self.statuses = statuses
+        self.explicit = explicit
+
+    async def recent_disputes(self) -> Any:
+        recent = dict(await super().recent_disputes())
+        return {key: self.statuses.get(key, status) for key, status in recent.items()}
+
+    async def candidate_votes(self, keys: tuple[Key, ...]) -> Any:
+        votes = dict(await super().candidate_votes(keys))
+        for key, extra in self.explicit.items():
+            if key in votes:
+                cv = votes[key]
+                valid = cv.valid.update({v: (ValidExplicit(), s) for v, s in extra.items()})
+                votes[key] = CandidateVotes(cv.candidate_receipt, valid, cv.invalid)
+        return votes
+
+
+def _candidate(para: int, nonce: int) -> CommittedCandidateReceipt:
+    d = CandidateDescriptor(
+        para, RP, bytes([nonce]) * 32, blake2_256(b"pvd"), bytes(32), bytes(32), bytes(64),
+        bytes(32), bytes(32),
+    )
+    return CommittedCandidateReceipt(d, CandidateCommitments(head_data=bytes([nonce])))
+
+
+def test_disputes_from_coordinator_and_chain_reach_the_inherent_as_selection_decides() -> None:
+    candidates = {n: _candidate(100, n) for n in (1, 2, 3, 4)}
+    receipts = (candidates[n].to_plain() for n in candidates)
+    active_onchain, active_offchain, confirmed, stale = receipts
+    committed = {c.to_plain(): c for c in candidates.values()}
+    onchain_only = blake2_256(b"known only on chain")
+    key = {r: (SESSION, r.hash()) for r in (active_onchain, active_offchain, confirmed, stale)}
+    # Each coordinator dispute: validator 0 seconded (a backing vote), validator 1 said Invalid
+    # (which marks the dispute; the seed's Invalid has no dispute-vote form on chain).
+    seconded = {r: sign(0, Seconded(committed[r])) for r in key}
+    coordinator = _Coordinator(
+        statuses={key[confirmed]: Confirmed(), key[stale]: ConcludedFor(NOW - 1000)},
+        explicit={key[active_onchain]: {4: b"\x44" * 64, 5: b"\x55" * 64}},
+    )
+    state = block_state()
+    six = lambda *ones: BitVec.from_indices(N, ones)  # noqa: E731
+    state = replace(
+        state,
+        disputes={
+            # validator 4's valid vote is on chain already, validator 5's is not
+            key[active_onchain]: DisputeState(six(0, 4), six(), NOW - 30),
+            # concluded on chain (a supermajority of six for) and long inactive: dropped
+            key[stale]: DisputeState(six(0, 1, 2, 3, 4, 5), six(), NOW - 2000, NOW - 1000),
+            (SESSION, onchain_only): DisputeState(six(2), six(3), NOW - 30),
+        },
+    )
+    runtime = InMemoryChain()
+    runtime.add_block(RP, state)
+
+    async def scenario() -> ProvisionerInherentData:
+        for r in key:
+            await coordinator.import_statement(r, SESSION, RP, seconded[r])
+            await coordinator.import_statement(r, SESSION, RP, sign(1, Invalid(r.hash())))
+        sub = ProvisionerSubsystem(runtime, coordinator, pre_propose_ms=0, clock=lambda: NOW)
+        overseer = await _started(sub, RP)
+        data = await _request(overseer, RP)
+        await overseer.stop()
+        return data
+
+    data = asyncio.run(scenario())
+    backing_vote = {r: (BackingSeconded(RP), 0, seconded[r].signature) for r in key}
+    expected = sorted(
+        [
+            DisputeStatementSet(
+                active_onchain.hash(),
+                SESSION,
+                (backing_vote[active_onchain], (ValidExplicit(), 5, b"\x55" * 64)),
+            ),
+            DisputeStatementSet(confirmed.hash(), SESSION, (backing_vote[confirmed],)),
+        ],
+        key=lambda s: (s.session, s.candidate_hash),
+    )
+    assert data.disputes == tuple(expected)
