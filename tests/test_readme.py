@@ -36,3 +36,13 @@ def test_the_python_examples_in_the_readme_run() -> None:
     assert blocks, "the README shows Python examples"
     for block in blocks:
         exec(compile(block, "README.md", "exec"), {})
+
+
+def test_the_test_command_gates_core_and_shell_branch_coverage_at_their_floors() -> None:
+    # The floors CI enforces: core/ at 95%, shell/ at 90% (each report exits non-zero below).
+    command = _between("test-command")
+    assert "coverage run -m pytest" in command
+    assert "coverage report --include='core/*' --fail-under=95" in command
+    assert "coverage report --include='shell/*' --fail-under=90" in command
+    assert 'source = ["core", "shell"]' in (ROOT / "pyproject.toml").read_text()
+    assert "branch = true" in (ROOT / "pyproject.toml").read_text()
