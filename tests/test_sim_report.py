@@ -63,3 +63,21 @@ def test_report_renders_the_rows_as_dicts() -> None:
     json.dumps(data)  # plain data all the way down
     data["params"]["adversaries"]["forge"] = 1.0  # a copy: the report is untouched
     assert report.params.adversaries["forge"] == 0.0
+
+
+def test_columns_are_narrow_and_widen_for_a_value_beyond_u32_without_losing_rows() -> None:
+    assert {column.itemsize for column in Inclusions(ROWS[:2])._columns} == {1, 4}
+    store = Inclusions(ROWS)  # the last row's para (2,000 + core) is past u32 already
+    big = _row(4, core=2**40)
+    negative = _row(5, core=-1)
+    store.append(big)
+    store.append(negative)
+    assert list(store) == [*ROWS, big, negative]
+    assert store == Inclusions([*ROWS, big, negative])
+
+
+def test_a_value_beyond_64_bits_is_refused_and_leaves_the_rows_as_they_were() -> None:
+    store = Inclusions(ROWS)
+    with pytest.raises(OverflowError, match="does not fit in 64 bits"):
+        store.append(_row(4, core=2**64))
+    assert list(store) == ROWS

@@ -125,26 +125,48 @@ class InclusionRow:
 
 _INCLUSION_FIELDS = tuple(f.name for f in fields(InclusionRow))
 _INCLUSION_FLAGS = frozenset(("scheduled_when_backed", "invalid"))
+# An unsigned array type of four bytes (C's unsigned int on every platform Python runs on, but
+# checked rather than assumed).
+_U32 = "I" if array("I").itemsize == 4 else "L"
+_RANGE = {"B": (0, 255), _U32: (0, 2**32 - 1), "q": (-(2**63), 2**63 - 1)}
+
+
+def _fits(typecode: str, value: int) -> bool:
+    low, high = _RANGE[typecode]
+    return low <= value <= high
 
 
 class Inclusions:
     """The report's inclusion rows, held as columns of machine integers (an `array` per field):
     a 1,000-block run at the defaults holds ~29,000 of them, and as objects they were the one
     part of a run's memory that grew with its length (~180 bytes each, and small objects kept
-    alive among short-lived ones fragment the allocator's arenas). Reads give `InclusionRow`s
-    back; equality, `len`, indexing, slicing and iteration behave as for a list of them."""
+    alive among short-lived ones fragment the allocator's arenas); as columns, 38 bytes. Reads
+    give `InclusionRow`s back; equality, `len`, indexing, slicing and iteration behave as for a
+    list of them."""
 
     __slots__ = ("_columns",)
 
     def __init__(self, rows: Iterable[InclusionRow] = ()) -> None:
-        # "q": signed 64-bit, wide enough for every u32 the rows hold
-        self._columns = tuple(array("q") for _ in _INCLUSION_FIELDS)
+        # Each column as narrow as its values: one byte for a flag, four for the u32s (block and
+        # core numbers, para ids, counts) a row holds; a column is widened to signed 64-bit the
+        # first time a value does not fit, so nothing is ever refused.
+        self._columns = tuple(
+            array("B" if name in _INCLUSION_FLAGS else _U32) for name in _INCLUSION_FIELDS
+        )
         for row in rows:
             self.append(row)
 
     def append(self, row: InclusionRow) -> None:
-        for column, name in zip(self._columns, _INCLUSION_FIELDS, strict=True):
-            column.append(int(getattr(row, name)))
+        values = [int(getattr(row, name)) for name in _INCLUSION_FIELDS]
+        pairs = tuple(zip(self._columns, values, strict=True))
+        if any(not _fits(column.typecode, v) for column, v in pairs):
+            if any(not _fits("q", v) for v in values):
+                raise OverflowError(f"an inclusion row's value does not fit in 64 bits: {row}")
+            self._columns = tuple(
+                column if _fits(column.typecode, v) else array("q", column) for column, v in pairs
+            )
+        for column, value in zip(self._columns, values, strict=True):
+            column.append(value)
 
     def __len__(self) -> int:
         return len(self._columns[0])
