@@ -15,6 +15,7 @@ from hypothesis.stateful import (
 from backable.core import (
     CommittedCandidateReceipt,
     DoubleSign,
+    Invalid,
     MultipleCandidates,
     Seconded,
     SignedStatement,
@@ -25,10 +26,9 @@ from backable.core import (
     Valid,
     ValidityDoubleVote,
     attested_candidate,
-    backing_threshold,
     import_statement,
 )
-from properties.backing_strategies import CANDIDATES, GROUPS, fake, statements
+from properties.backing_strategies import CANDIDATES, GROUPS, fake, signed, statements
 
 ISSUED, VALID, INVALID = "issued", "valid", "invalid"
 KIND_NAMES = {
@@ -111,7 +111,10 @@ class Model:
         for h, (para, votes) in self.candidates.items():
             if para not in self.groups:
                 continue
-            need = backing_threshold(len(self.groups[para]), self.minimum)
+            # The rule's text ("Candidate Backing": "a majority of supporting Statements" of the
+            # group; the current network's `minimum_backing_votes`, capped at the group size).
+            size = len(self.groups[para])
+            need = size // 2 + 1 if self.minimum is None else min(size, self.minimum)
             if sum(k != INVALID for k, _ in votes.values()) >= need:
                 out.add(h)
         return out
@@ -195,6 +198,44 @@ class TableMachine(RuleBasedStateMachine):
             assert self.table.excess_misbehaviors[v] == before.excess_misbehaviors.get(v, 0) + 1
         else:
             assert new == ((v, UnauthorizedStatement(s)),)
+
+    @precondition(lambda self: bool(self.accepted))
+    @rule(data=st.data())
+    def an_equivocation_is_evidence_not_a_vote(self, data: st.DataObject) -> None:
+        # The same validator, the same candidate, another statement: the other signature of the
+        # same statement (double sign) or another kind (double vote). No summary, the votes stay.
+        s = data.draw(st.sampled_from(self.accepted))
+        h = s.candidate_hash
+        c = next(c for c in CANDIDATES if c.hash() == h)
+        other = data.draw(st.sampled_from([Seconded(c), Valid(h), Invalid(h)]))
+        copy = data.draw(st.integers(0, 1))
+        conflicting = signed(other, s.validator_index, copy)
+        if conflicting == s:
+            conflicting = signed(other, s.validator_index, 1 - copy)
+        before = self.table
+        self.table, summary = import_statement(self.table, self.ctx, conflicting)
+        assert summary is None
+        assert self.model.do(conflicting) is None
+        assert self.table.votes(h) == before.votes(h)
+        if self.table.misbehavior_count > before.misbehavior_count:
+            self.misbehaving.append(conflicting)
+
+    @precondition(lambda self: bool(self.model.candidates))
+    @rule(data=st.data())
+    def an_invalid_vote_from_the_group_is_counted_as_no_support(self, data: st.DataObject) -> None:
+        # A member who has not voted says Invalid: a new vote (a summary), but the count of
+        # supporting votes it reports is what it was.
+        h = data.draw(st.sampled_from(sorted(self.model.candidates)))
+        para, votes = self.model.candidates[h]
+        fresh = [v for v in GROUPS[para] if v not in votes]
+        if not fresh:
+            return
+        v = data.draw(st.sampled_from(fresh))
+        support = sum(kind != INVALID for kind, _ in votes.values())
+        s = signed(Invalid(h), v, data.draw(st.integers(0, 1)))
+        self.table, summary = import_statement(self.table, self.ctx, s)
+        assert summary == self.model.do(s) == Summary(h, para, support)
+        self.accepted.append(s)
 
     @invariant()
     def same_candidates_votes_and_evidence(self) -> None:
