@@ -8,18 +8,31 @@ from typing import Any
 from hypothesis import strategies as st
 
 from backable.core import (
+    Active,
+    ApprovalChecking,
+    ApprovalCheckingMultipleCandidates,
     BackedCandidate,
+    BackingSeconded,
+    BackingValid,
     BitVec,
     CandidateCommitments,
     CandidateDescriptor,
+    CandidateReceipt,
+    CandidateVotes,
     CommittedCandidateReceipt,
+    ConcludedAgainst,
+    ConcludedFor,
+    Confirmed,
+    DisputeState,
     Explicit,
     FreeCore,
+    InvalidExplicit,
     OccupiedCore,
     OccupiedCoreAssumption,
     PersistedValidationData,
     ScheduledCore,
     SignedAvailabilityBitfield,
+    ValidExplicit,
 )
 from backable.core.records.cores import AnyCoreState
 
@@ -150,3 +163,45 @@ def candidate_inputs(draw: Any) -> tuple[Any, ...]:
             if n is not None:
                 vd[(para, assumption)] = pvd(n)
     return cores, fields, tuple(candidates), draw(st.integers(8, 12)), vd
+
+
+# -- disputes ----------------------------------------------------------------------------------
+
+N_DISPUTE_VALIDATORS = N = 6
+STATUS = st.sampled_from((Active(), Confirmed())) | st.builds(
+    ConcludedFor, st.integers(0, 1000)
+) | st.builds(ConcludedAgainst, st.integers(0, 1000))
+
+
+# Every valid kind a vote can have (an explicit vote, the two backing kinds, approval checking of
+# one candidate and of several); the only invalid kind is the explicit one.
+VALID_KIND = st.sampled_from(
+    (
+        ValidExplicit(),
+        BackingSeconded(ZERO32),
+        BackingValid(ZERO32),
+        ApprovalChecking(),
+        ApprovalCheckingMultipleCandidates((h32(1), h32(2))),
+    )
+)
+
+
+@st.composite
+def dispute_inputs(draw: Any) -> tuple[Any, ...]:
+    """(recent, onchain, votes, now, cap) for select_disputes: every status, every vote kind,
+    disputes with and without on-chain state and votes, concluded long ago or lately."""
+    keys = draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 5).map(h32)), unique=True,
+                         max_size=8))
+    recent, onchain, votes = {}, {}, {}
+    for k in keys:
+        recent[k] = draw(STATUS)
+        if draw(st.booleans()):
+            onchain[k] = DisputeState(BitVec(draw(st.integers(0, 2**N - 1)), N),
+                                      BitVec(draw(st.integers(0, 2**N - 1)), N), 0)
+        if draw(st.integers(0, 4)):
+            valid = {v: (draw(VALID_KIND), bytes([v]) * 64)
+                     for v in draw(st.sets(st.integers(0, N - 1)))}
+            invalid = {v: (InvalidExplicit(), bytes([v + 100]) * 64)
+                       for v in draw(st.sets(st.integers(0, N)))}
+            votes[k] = CandidateVotes(CandidateReceipt(descriptor(1), ZERO32), valid, invalid)
+    return recent, onchain, votes, draw(st.integers(0, 1400)), draw(st.integers(0, 40))

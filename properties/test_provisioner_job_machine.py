@@ -1,19 +1,21 @@
 # The provisioning job against a plain model, in lockstep (rule-based state machine): data kept
-# in arrival order, requests parked until the timer, replies equal to the pure pass over the
-# model's data, and rejected events leave state unchanged with no effects.
+# in arrival order, requests parked until the timer, replies equal to what the rules' models
+# (properties/models.py, written from the guide's text) make of the model's data, and rejected
+# events leave state unchanged with no effects. Each run draws its own cores, block number and
+# validation data; requests may carry dispute inputs and validation data of their own.
 from __future__ import annotations
 
 from typing import Any
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from pyrsistent import pmap
 
 from backable.core import (
     BitVec,
     Conclude,
-    OccupiedCoreAssumption,
-    ScheduledCore,
-    assemble_inherent_data,
+    DisputeInputs,
+    SignedAvailabilityBitfield,
 )
 from backable.core.provisioner.job import (
     CancelRequest,
@@ -30,16 +32,33 @@ from backable.core.provisioner.job import (
     start_job,
     step,
 )
-from properties.provisioner_strategies import backed, bitfield, occupied, pvd
+from properties.models import inherent_data
+from properties.provisioner_strategies import (
+    FREE,
+    INCLUDED,
+    TIMED_OUT,
+    backed,
+    bitfield,
+    candidate_inputs,
+    dispute_inputs,
+    pvd,
+)
 
-CORES = (occupied(BitVec.zeros(3), next_up_on_available=2), ScheduledCore(1))
-VD = {(1, OccupiedCoreAssumption.FREE): pvd(0), (2, OccupiedCoreAssumption.INCLUDED): pvd(0)}
+
+@st.composite
+def validation_data(draw: Any) -> dict[Any, Any]:
+    vd = {}
+    for para in range(4):
+        for assumption in (FREE, INCLUDED, TIMED_OUT):
+            n = draw(st.none() | st.integers(0, 2))
+            if n is not None:
+                vd[(para, assumption)] = pvd(n)
+    return vd
 
 
 class ProvisionerJobMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.state, _ = start_job(CORES, 5, VD)
         self.bitfields: list[Any] = []
         self.candidates: list[Any] = []
         self.subscribers: list[int] = []
@@ -47,10 +66,29 @@ class ProvisionerJobMachine(RuleBasedStateMachine):
         self.ready = False
         self.concluded = False
         self.next_request = 0
+        # What each parked request carried: (disputes, validation data or None).
+        self.carried: dict[int, tuple[Any, Any]] = {}
+
+    @initialize(case=candidate_inputs())
+    def start(self, case: tuple[Any, ...]) -> None:
+        self.cores, _, _, self.block, self.vd = case
+        self.n_validators = max(
+            (len(c.availability) for c in self.cores if hasattr(c, "availability")), default=3
+        )
+        self.state, _ = start_job(self.cores, self.block, self.vd)
 
     def _expected_reply(self, request_id: int) -> ReplyInherentData:
+        disputes, vd = self.carried.pop(request_id, (None, None))
         return ReplyInherentData(
-            request_id, assemble_inherent_data(CORES, self.bitfields, self.candidates, 5, VD)
+            request_id,
+            inherent_data(
+                self.cores,
+                self.bitfields,
+                self.candidates,
+                self.block,
+                self.vd if vd is None else vd,
+                disputes,
+            ),
         )
 
     def _unchanged(self, event: Any) -> None:
@@ -59,17 +97,35 @@ class ProvisionerJobMachine(RuleBasedStateMachine):
         assert effects == () and self.state == before
 
     @precondition(lambda self: not self.concluded)
-    @rule(bits=st.sampled_from(("00", "10", "01", "11", "1")), v=st.integers(0, 3))
-    def bitfield_arrives(self, bits: str, v: int) -> None:
-        event = ReceiveBitfield(bitfield(bits, v))
+    @rule(data=st.data())
+    def bitfield_arrives(self, data: st.DataObject) -> None:
+        # Mostly the right length, sometimes one short or long; any bits; a signer possibly one
+        # past the validators.
+        n = len(self.cores)
+        length = data.draw(st.sampled_from((n, n, n, n + 1, max(0, n - 1))))
+        bits = data.draw(st.integers(0, (1 << length) - 1))
+        v = data.draw(st.integers(0, self.n_validators))
+        salt = data.draw(st.integers(0, 3))
+        event = ReceiveBitfield(
+            SignedAvailabilityBitfield(BitVec(bits, length), v, bytes([salt]) * 64)
+        )
         self.state, effects = step(self.state, event)
         assert effects == tuple(ForwardToSubscriber(s, event) for s in self.subscribers)
         self.bitfields.append(event.bitfield)
 
     @precondition(lambda self: not self.concluded)
-    @rule(para=st.sampled_from((1, 2, 3)), salt=st.integers(0, 2))
-    def candidate_arrives(self, para: int, salt: int) -> None:
-        event = ReceiveBackedCandidate(backed(para, salt=salt))
+    @rule(data=st.data(), code=st.booleans(), salt=st.integers(0, 2))
+    def candidate_arrives(self, data: st.DataObject, code: bool, salt: int) -> None:
+        # Half the time built on validation data the runtime holds for its para (so that it can
+        # be chosen), otherwise any para on any of three validation data.
+        fitting = sorted({(para, pvd_) for (para, _), pvd_ in self.vd.items()}, key=repr)
+        anything = st.tuples(st.integers(0, 3), st.integers(0, 2).map(pvd))
+        para, built_on = data.draw(
+            st.sampled_from(fitting) | anything if fitting else anything
+        )
+        event = ReceiveBackedCandidate(
+            backed(para, built_on, code=b"code" if code else None, salt=salt)
+        )
         self.state, effects = step(self.state, event)
         assert effects == tuple(ForwardToSubscriber(s, event) for s in self.subscribers)
         self.candidates.append(event.candidate)
@@ -82,11 +138,21 @@ class ProvisionerJobMachine(RuleBasedStateMachine):
         assert self.state.misbehaviour_count == before + 1
 
     @precondition(lambda self: not self.concluded)
-    @rule()
-    def request(self) -> None:
+    @rule(
+        disputes=st.none() | dispute_inputs(),
+        # Mostly the job's own validation data; now and then the request brings other data.
+        vd=st.one_of(st.none(), st.none(), st.none(), validation_data()),
+    )
+    def request(self, disputes: Any, vd: Any) -> None:
         rid = self.next_request
         self.next_request += 1
-        self.state, effects = step(self.state, RequestInherentData(rid))
+        inputs = None
+        if disputes is not None:
+            recent, onchain, votes, now, _ = disputes
+            inputs = DisputeInputs(pmap(recent), pmap(onchain), pmap(votes), now)
+        self.carried[rid] = (inputs, vd)
+        request = RequestInherentData(rid, inputs, None if vd is None else pmap(vd))
+        self.state, effects = step(self.state, request)
         if self.ready:
             assert effects == (self._expected_reply(rid),)
         else:
@@ -137,6 +203,7 @@ class ProvisionerJobMachine(RuleBasedStateMachine):
         self.state, effects = step(self.state, Conclude())
         assert effects == (*(CancelRequest(r) for r in self.parked), JobConcluded())
         self.parked.clear()
+        self.carried.clear()
         self.concluded = True
 
     @precondition(lambda self: self.concluded)
