@@ -95,3 +95,19 @@ def test_a_truncated_vector_names_the_offset() -> None:
 def test_repr_shows_short_vectors_as_bit_strings() -> None:
     assert repr(BitVec.from_str("101")) == "BitVec('101')"
     assert repr(BitVec.zeros(100)) == "BitVec(len=100, ones=0)"
+
+
+def test_from_indices_refuses_an_index_at_or_past_the_length_naming_the_index() -> None:
+    with pytest.raises(InvalidRecord, match=r"index.*outside a vector of 4 bits"):
+        BitVec.from_indices(4, [4])
+    with pytest.raises(InvalidRecord, match=r"index.*outside a vector of 4 bits"):
+        BitVec.from_indices(4, [-1])
+    assert BitVec.from_indices(4, [3]) == BitVec.from_str("0001")
+    assert BitVec.from_indices(0, []) == BitVec.zeros(0)
+
+
+def test_any_is_whether_a_bit_is_set() -> None:
+    assert not BitVec.zeros(5).any()
+    assert not BitVec.zeros(0).any()
+    assert BitVec.from_indices(5, [4]).any()
+    assert BitVec.ones(1).any()

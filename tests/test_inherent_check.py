@@ -197,3 +197,78 @@ def test_real_blocks_pass_every_check_that_needs_no_keys(number: str) -> None:
     assert check_inherent(inherent) == ()
     assert [p for p in check_inherent(inherent, cores=cores)
             if p.rule != CANDIDATE_NO_CORE] == []
+
+
+# -- gaps mutation testing found: rotation, the injected core, ranges, what follows "no core" --
+
+
+def test_rotation_decides_which_group_a_candidate_is_checked_against() -> None:
+    # Groups of different sizes, so that checking against the wrong group is a problem: with
+    # one rotation core 0 is backed by group 1 (two members), without it by group 0 (three).
+    cores = (ScheduledCore(1), ScheduledCore(2))
+    groups = ((0, 1, 2), (3, 4))
+    cand = signed_backed(1, groups[1], "11")
+    kw = {"cores": cores, "validators": PUBLIC, "signing_context": CTX, "groups": groups}
+    rotated = GroupRotationInfo(0, 10, 10)
+    assert check_inherent(data(candidates=[cand]), group_rotation=rotated, **kw) == ()  # type: ignore[arg-type]
+    unrotated = GroupRotationInfo(0, 10, 9)
+    assert rules(check_inherent(data(candidates=[cand]), group_rotation=unrotated, **kw)) == [  # type: ignore[arg-type]
+        (VALIDATOR_INDICES_GROUP, 0)
+    ]
+
+
+def test_the_injected_core_index_picks_the_core_and_so_the_group() -> None:
+    # Para 1 may go on core 0 (group of three) or core 1 (group of two); the candidate names
+    # core 1 and is backed by that core's group: clean. Taken as core 0 it would be refused.
+    cores = (ScheduledCore(1), ScheduledCore(1))
+    groups = ((0, 1, 2), (3, 4))
+    cand = signed_backed(1, groups[1], "11", core=1)
+    kw = {"cores": cores, "validators": PUBLIC, "signing_context": CTX, "groups": groups}
+    assert check_inherent(data(candidates=[cand]), **kw) == ()  # type: ignore[arg-type]
+    # The same votes naming core 0: core 0's group has three members, so 2 bits + 8 do not fit.
+    wrong = signed_backed(1, groups[1], "11", core=0)
+    assert rules(check_inherent(data(candidates=[wrong]), **kw)) == [  # type: ignore[arg-type]
+        (VALIDATOR_INDICES_GROUP, 0)
+    ]
+
+
+def test_a_group_member_past_the_validator_set_is_a_signature_problem_not_a_crash() -> None:
+    # Six validators (0..5); the group names validator 6, one past the end.
+    cores = (ScheduledCore(1),)
+    groups = ((0, 6),)
+    cand = signed_backed(1, (0, 5), "11")  # signed by 0 and 5; position 1 names validator 6
+    problems = check_inherent(
+        data(candidates=[cand]), cores=cores, validators=PUBLIC, signing_context=CTX,
+        groups=groups,
+    )
+    assert rules(problems) == [(BACKING_SIGNATURE, 0)]
+    assert problems[0].detail == "vote of validator 6 (position 1)"
+
+
+def test_a_core_beyond_the_groups_has_an_empty_group() -> None:
+    # Three cores, two groups: a candidate on core 2 is checked against no group at all.
+    cores = (ScheduledCore(7), ScheduledCore(8), ScheduledCore(1))
+    cand = signed_backed(1, (0, 1), "11")
+    problems = check_inherent(data(candidates=[cand]), cores=cores, groups=((2, 3), (4, 5)))
+    assert rules(problems) == [(VALIDATOR_INDICES_GROUP, 0)]
+    assert problems[0].detail == "2 bits with 2 set for a group of 0 and 2 votes"
+
+
+def test_a_candidate_without_a_core_does_not_stop_the_check_of_the_next() -> None:
+    # The first candidate's para has no core; the second is checked all the same (and is short
+    # of votes).
+    cores = (ScheduledCore(2),)
+    no_core = signed_backed(9, (0, 1, 2), "111")
+    short = signed_backed(2, (0, 1, 2), "100")
+    problems = check_inherent(data(candidates=[no_core, short]), cores=cores, groups=((0, 1, 2),))
+    assert rules(problems) == [(CANDIDATE_NO_CORE, 0), (BACKING_THRESHOLD, 1)]
+
+
+def test_a_core_taken_by_one_candidate_is_not_free_for_the_next() -> None:
+    # Two candidates of para 1, which has one core: the second finds no free core.
+    cores = (ScheduledCore(1),)
+    first = signed_backed(1, (0, 1, 2), "110")
+    second = BackedCandidate(backed(1, salt=5).candidate, first.validity_votes,
+                             first.validator_indices)
+    problems = check_inherent(data(candidates=[first, second]), cores=cores)
+    assert rules(problems) == [(CANDIDATE_PARA_DUPLICATE, 1), (CANDIDATE_NO_CORE, 1)]

@@ -64,3 +64,26 @@ def test_reading_past_the_end_reports_the_offset() -> None:
     with pytest.raises(ScaleError) as info:
         r.u32()
     assert info.value.offset == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "bits"),
+    [
+        ("fd00", 32),  # 63, the largest one-byte value, in the two-byte form
+        ("feff0000", 32),  # 16383, the largest two-byte value, in the four-byte form
+        ("03ffffff3f", 32),  # 2**30 - 1, the largest four-byte value, in the big-integer form
+        ("07ffffffff00", 64),  # 2**32 - 1 in five bytes: its top byte is zero
+        ("13ffffffffffffff00", 64),  # 2**56 - 1 in eight bytes: its top byte is zero
+    ],
+)
+def test_each_compact_form_refuses_the_largest_value_of_the_form_below(raw: str, bits: int) -> None:
+    with pytest.raises(ScaleError, match="non-canonical"):
+        Reader(bytes.fromhex(raw)).compact(bits)
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("0101", 64), ("02000100", 16384), ("0300000040", 2**30), ("070000000001", 2**32)],
+)
+def test_each_compact_form_takes_the_smallest_value_that_needs_it(raw: str, value: int) -> None:
+    assert Reader(bytes.fromhex(raw)).compact(64) == value
