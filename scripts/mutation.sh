@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Mutation testing of core/'s rules and statement table with mutmut 3 (issue 7). Not part of CI:
-# it takes several minutes. Works on a fresh checkout; run from anywhere:
+# Mutation testing of every module of core/ with mutmut 3 (issues 7 and 13). Not part of CI:
+# over an hour for every module as configured (MUTATION_JOBS sets how many run at once; issue
+# 13 splits it). Works on a fresh checkout; run from anywhere:
 #
 #     scripts/mutation.sh            # mutate, test, print the score per module and the survivors
 #     scripts/mutation.sh --report   # print the score of the last run again, without running
