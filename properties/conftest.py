@@ -20,6 +20,15 @@ settings.register_profile(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
+# scripts/mutation.sh, for the groups whose slow properties nearly every mutant reaches
+# (scripts/mutation_groups.toml): fewer examples, still derandomised.
+settings.register_profile(
+    "mutation",
+    settings.get_profile("ci"),
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 settings.register_profile(
     "thorough",
     max_examples=2_000,

@@ -1,51 +1,55 @@
 #!/usr/bin/env bash
-# Mutation testing of every module of core/ with mutmut 3 (issues 7 and 13). Not part of CI:
-# over an hour for every module as configured (MUTATION_JOBS sets how many run at once; issue
-# 13 splits it). Works on a fresh checkout; run from anywhere:
+# Mutation testing of every module of core/ with mutmut 3 (issues 7 and 13). Not part of CI.
+# Works on a fresh checkout; run from anywhere:
 #
-#     scripts/mutation.sh            # mutate, test, print the score per module and the survivors
-#     scripts/mutation.sh --report   # print the score of the last run again, without running
+#     scripts/mutation.sh                      # every group, then the score per module
+#     scripts/mutation.sh backing provisioner  # only these groups
+#     scripts/mutation.sh --report             # the scores of the last runs again
 #
-# What it mutates and which tests it runs are in pyproject.toml [tool.mutmut]; docs/mutation.md
-# records the scores and every survivor left on purpose.
+# core/ is mutated one group at a time (scripts/mutation_groups.toml: records, backing,
+# provisioner, top), each group in its own copy of the checkout with its own test selection, so a
+# mutant runs only the tests of its own group. MUTATION_JOBS (default: the number of cores) sets
+# how many mutants run at once. docs/mutation.md records the scores and every survivor left on
+# purpose.
 #
-# It works in a copy of the checkout, $MUTATION_WORKDIR (default ${TMPDIR:-/tmp}/backable-mutation):
+# Each copy lives in $MUTATION_WORKDIR/<group> (default ${TMPDIR:-/tmp}/backable-mutation/<group>):
 # mutmut copies the tree into ./mutants and runs the tests from there, and the tests look for the
 # real chain data beside the project root (../shared), which from inside mutants/ is the copy's
 # own directory; the copy gets a `shared` link so the real-block tests find it, and the checkout
-# stays untouched while others work in it. The copy has its own virtualenv (.venv-mutation, made
-# with $PYTHON, default python3) holding the test dependencies and mutmut, not the package itself:
+# stays untouched while others work in it. One virtualenv, $MUTATION_WORKDIR/.venv-mutation (made
+# with $PYTHON, default python3), holds the test dependencies and mutmut, not the package itself:
 # the tests must import the mutated core/, not an installed one. To look at a survivor:
-#     cd "$MUTATION_WORKDIR/repo" && .venv-mutation/bin/mutmut show <mutant name>
+#     cd "$MUTATION_WORKDIR/<group>" && ../.venv-mutation/bin/mutmut show <mutant name>
 set -euo pipefail
 
 checkout=$(cd "$(dirname "$0")/.." && pwd)
 work=${MUTATION_WORKDIR:-${TMPDIR:-/tmp}/backable-mutation}
-repo="$work/repo"
-venv="$repo/.venv-mutation"
+venv="$work/.venv-mutation"
 py=${PYTHON:-python3}
+groups_file="$checkout/scripts/mutation_groups.toml"
 
 report() {
-  (cd "$repo" && "$venv/bin/python" - <<'PY'
+  "$py" - "$work" <<'PY'
 import json
+import sys
 from pathlib import Path
 
 # mutmut's exit-code meanings (mutmut.stats): 1 and 3 kill, so do timeouts and type-check catches;
 # 0 survives; 5/33 "no tests" counts as a survivor too.
 KILLED = {1, 3, 36, 37, 24, -24, 152, 255}
 rows, survivors = [], []
-for meta in sorted(Path("mutants/backable/core").rglob("*.py.meta")):
+for meta in sorted(Path(sys.argv[1]).glob("*/mutants/backable/core/**/*.py.meta")):
     codes = json.loads(meta.read_text())["exit_code_by_key"]
     if not codes:
         continue
-    module = meta.relative_to("mutants/backable/core").as_posix().removesuffix(".meta")
+    module = meta.as_posix().split("mutants/backable/core/", 1)[1].removesuffix(".meta")
     killed = sum(1 for c in codes.values() if c in KILLED)
     unchecked = sum(1 for c in codes.values() if c is None)
     rows.append((module, killed, len(codes), unchecked))
     survivors += sorted(k for k, c in codes.items() if c is not None and c not in KILLED)
 print(f"{'module':34} {'killed':>7} {'total':>6} {'score':>7}")
 all_k = all_n = 0
-for module, killed, total, unchecked in rows:
+for module, killed, total, unchecked in sorted(rows):
     all_k, all_n = all_k + killed, all_n + total
     note = f"  ({unchecked} not checked)" if unchecked else ""
     print(f"{module:34} {killed:7} {total:6} {100 * killed / total:6.1f}%{note}")
@@ -55,7 +59,6 @@ print(f"\n{len(survivors)} survivors (mutmut show <name> for the diff):")
 for name in survivors:
     print("   ", name)
 PY
-  )
 }
 
 if [ "${1:-}" = "--report" ]; then
@@ -63,37 +66,72 @@ if [ "${1:-}" = "--report" ]; then
   exit 0
 fi
 
-mkdir -p "$repo"
-# A fresh copy of the working tree (tracked and new files, nothing ignored), keeping the venv.
-find "$repo" -mindepth 1 -maxdepth 1 ! -name .venv-mutation -exec rm -rf {} +
-(cd "$checkout" && git ls-files -co --exclude-standard -z \
-  | xargs -0 sh -c 'for f; do if [ -e "$f" ]; then printf "%s\0" "$f"; fi; done' _ \
-  | xargs -0 cp --parents -t "$repo")
-if [ -d "$checkout/../shared" ]; then
-  ln -s "$(cd "$checkout/../shared" && pwd)" "$repo/shared"
-fi
+all_groups=$("$py" -c 'import sys, tomllib; print(" ".join(tomllib.load(open(sys.argv[1], "rb"))))' "$groups_file")
+groups=${*:-$all_groups}
+mkdir -p "$work"
 
-if [ ! -x "$venv/bin/mutmut" ]; then
-  "$py" -m venv "$venv"
-  "$venv/bin/pip" install -q "$repo[test]" "mutmut>=3,<4"
-  "$venv/bin/pip" uninstall -q -y backable
-fi
+for group in $groups; do
+  repo="$work/$group"
+  started=$(date +%s)
+  mkdir -p "$repo"
+  # A fresh copy of the working tree (tracked and new files, nothing ignored).
+  find "$repo" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+  (cd "$checkout" && git ls-files -co --exclude-standard -z \
+    | xargs -0 sh -c 'for f; do if [ -e "$f" ]; then printf "%s\0" "$f"; fi; done' _ \
+    | xargs -0 cp --parents -t "$repo")
+  if [ -d "$checkout/../shared" ]; then
+    ln -s "$(cd "$checkout/../shared" && pwd)" "$repo/shared"
+  fi
+  if [ ! -x "$venv/bin/mutmut" ]; then
+    "$py" -m venv "$venv"
+    "$venv/bin/pip" install -q "$repo[test]" "mutmut>=3,<4"
+    "$venv/bin/pip" uninstall -q -y backable
+  fi
+  # The tests import backable.core, and mutmut names each mutant by the module path of its file:
+  # so the copy is laid out as the wheel installs it, backable/{__init__.py,core/,shell/}, and its
+  # [tool.mutmut] is written for this group (its modules, its tests).
+  mkdir -p "$repo/backable"
+  mv "$repo/core" "$repo/shell" "$repo/backable/"
+  cp "$repo"/src/backable/*.py "$repo/backable/"
+  profile=$("$venv/bin/python" - "$repo" "$group" "$groups_file" <<'PY'
+import glob
+import json
+import re
+import sys
+import tomllib
+from pathlib import Path
 
-# The tests import backable.core, and mutmut names each mutant by the module path of its file:
-# so the copy is laid out as the wheel installs it, backable/{__init__.py,core/,shell/}, and the
-# [tool.mutmut] paths (written against the repository's core/) are rewritten to match.
-mkdir -p "$repo/backable"
-mv "$repo/core" "$repo/shell" "$repo/backable/"
-cp "$repo"/src/backable/*.py "$repo/backable/"
-sed -i -e '/^\[tool.mutmut\]/,/^\[/ s#"core/#"backable/core/#g' \
-  -e '/^\[tool.mutmut\]/,/^\[/ s#"shell/"#"backable/shell/"#' \
-  -e '/^\[tool.mutmut\]/,/^\[/ s#^also_copy = \[#also_copy = ["backable/__init__.py", #' \
-  "$repo/pyproject.toml"
-cd "$repo"
-# The ci profile: 100 examples, derandomised (the dev profile's 50 missed a state-machine kill).
-HYPOTHESIS_PROFILE=ci "$venv/bin/mutmut" run --max-children "${MUTATION_JOBS:-$(nproc)}" || {
-  echo "mutation.sh: mutmut run failed" >&2
-  exit 1
-}
+repo, group, groups_file = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+spec = tomllib.load(open(groups_file, "rb"))[group]
+modules = sorted(
+    p.relative_to(repo).as_posix()
+    for pattern in spec["modules"]
+    for p in map(Path, glob.glob(str(repo / "backable" / "core" / pattern)))
+    if p.name != "__init__.py"
+)
+section = "\n".join([
+    "[tool.mutmut]",
+    'source_paths = ["backable/core/"]',
+    f"only_mutate = {json.dumps(modules)}",
+    'also_copy = ["backable/__init__.py", "backable/shell/", "properties/"]',
+    'pytest_add_cli_args = ["-q", "-p", "no:cacheprovider", "--hypothesis-seed=0"]',
+    f"pytest_add_cli_args_test_selection = {json.dumps(spec['tests'])}",
+    "",
+])
+pyproject = repo / "pyproject.toml"
+text = pyproject.read_text()
+text = re.sub(r"\[tool\.mutmut\]\n(?:(?!\n\[).)*", section, text, flags=re.S)
+pyproject.write_text(text)
+print(spec.get("profile", "ci"))
+PY
+)
+  echo "== $group (Hypothesis profile $profile)"
+  (cd "$repo" && HYPOTHESIS_PROFILE=$profile "$venv/bin/mutmut" run \
+    --max-children "${MUTATION_JOBS:-$(nproc)}") || {
+    echo "mutation.sh: mutmut run failed for $group" >&2
+    exit 1
+  }
+  echo "== $group: $(( $(date +%s) - started )) s"
+done
 echo
 report
