@@ -357,3 +357,16 @@ def test_votes_are_the_signed_statements_as_imported_by_validator() -> None:
         (2, Valid(H1), valid.signature),
     )
     assert table.votes(C2.hash()) == ()
+
+
+def test_the_maps_keep_a_power_of_two_buckets_with_few_entries_each() -> None:
+    # The design's promise (an update copies a few entries at any size), checked on the table's
+    # own map: the bucket count is a power of two, the mask one less, and the buckets average at
+    # most 4 entries; every entry sits in the bucket its hash names.
+    table, _ = run(MANY, *MANY_SECONDED)
+    buckets, length, mask = table._candidates
+    assert length == 200
+    assert len(buckets) == mask + 1 and (mask + 1) & mask == 0
+    assert length <= 4 * (mask + 1) < 2 * length  # doubled only when past 4 a bucket
+    for i, bucket in enumerate(buckets):
+        assert all(hash(key) & mask == i for key in bucket)
