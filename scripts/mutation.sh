@@ -115,6 +115,11 @@ section = "\n".join([
     f"only_mutate = {json.dumps(modules)}",
     'also_copy = ["backable/__init__.py", "backable/shell/", "properties/"]',
     'pytest_add_cli_args = ["-q", "-p", "no:cacheprovider", "--hypothesis-seed=0"]',
+    # A mutant that makes a loop endless is a timeout (killed): mutmut's default limit, 30x the
+    # tests' time plus 30 s, held each such mutant of the job machines for minutes; 8x plus 8 s
+    # still leaves a mutant that merely runs slower on a busy machine well inside it.
+    "timeout_multiplier = 4.0",
+    "timeout_constant = 1.0",
     f"pytest_add_cli_args_test_selection = {json.dumps(spec['tests'])}",
     "",
 ])
