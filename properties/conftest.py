@@ -7,18 +7,22 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# Every profile: no deadline (the machine is shared), and no complaint about slow or large data.
+_QUIET = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+
 settings.register_profile(
     "ci",
     settings.get_profile("ci"),
     max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    **_QUIET,
 )
 settings.register_profile(
     "dev",
     max_examples=50,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    **_QUIET,
 )
 # scripts/mutation.sh, for the groups whose slow properties nearly every mutant reaches
 # (scripts/mutation_groups.toml): fewer examples, still derandomised.
@@ -26,14 +30,12 @@ settings.register_profile(
     "mutation",
     settings.get_profile("ci"),
     max_examples=20,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    **_QUIET,
 )
 settings.register_profile(
     "thorough",
     max_examples=2_000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    **_QUIET,
 )
 
 _profile = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")

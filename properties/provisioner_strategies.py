@@ -156,18 +156,26 @@ def candidate_inputs(draw: Any) -> tuple[Any, ...]:
                 salt=salt,
             )
         )
+    vd = draw(validation_data_maps())
+    return cores, fields, tuple(candidates), draw(st.integers(8, 12)), vd
+
+
+@st.composite
+def validation_data_maps(draw: Any) -> dict[tuple[int, OccupiedCoreAssumption], Any]:
+    """What the runtime answers per (para, assumption), for paras 0..3: one of three validation
+    data, or nothing."""
     vd = {}
     for para in range(4):
         for assumption in (FREE, INCLUDED, TIMED_OUT):
             n = draw(st.none() | st.integers(0, 2))
             if n is not None:
                 vd[(para, assumption)] = pvd(n)
-    return cores, fields, tuple(candidates), draw(st.integers(8, 12)), vd
+    return vd
 
 
 # -- disputes ----------------------------------------------------------------------------------
 
-N_DISPUTE_VALIDATORS = N = 6
+N = 6
 STATUS = st.sampled_from((Active(), Confirmed())) | st.builds(
     ConcludedFor, st.integers(0, 1000)
 ) | st.builds(ConcludedAgainst, st.integers(0, 1000))

@@ -34,26 +34,13 @@ from backable.core.provisioner.job import (
 )
 from properties.models import inherent_data
 from properties.provisioner_strategies import (
-    FREE,
-    INCLUDED,
-    TIMED_OUT,
     backed,
     bitfield,
     candidate_inputs,
     dispute_inputs,
     pvd,
+    validation_data_maps,
 )
-
-
-@st.composite
-def validation_data(draw: Any) -> dict[Any, Any]:
-    vd = {}
-    for para in range(4):
-        for assumption in (FREE, INCLUDED, TIMED_OUT):
-            n = draw(st.none() | st.integers(0, 2))
-            if n is not None:
-                vd[(para, assumption)] = pvd(n)
-    return vd
 
 
 class ProvisionerJobMachine(RuleBasedStateMachine):
@@ -141,7 +128,7 @@ class ProvisionerJobMachine(RuleBasedStateMachine):
     @rule(
         disputes=st.none() | dispute_inputs(),
         # Mostly the job's own validation data; now and then the request brings other data.
-        vd=st.one_of(st.none(), st.none(), st.none(), validation_data()),
+        vd=st.one_of(st.none(), st.none(), st.none(), validation_data_maps()),
     )
     def request(self, disputes: Any, vd: Any) -> None:
         rid = self.next_request

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from pyrsistent import PMap, PVector, pmap, pvector
 
@@ -224,8 +224,6 @@ _CandidateData = tuple[int, CommittedCandidateReceipt, Mapping[int, SignedStatem
 # records by offender (the replay check and the cap read it), offences beyond the cap counted.
 _Bad = tuple[PVector[tuple[int, Misbehavior]], PMap[int, tuple[Misbehavior, ...]], PMap[int, int]]
 _NO_BAD: _Bad = (pvector(), pmap(), pmap())
-
-_Outcome = Union[Misbehavior, None]  # noqa: UP007
 
 # One Summary is built per vote: building it through its slots skips the frozen dataclass's
 # object.__setattr__ per field, a quarter of an import's cost (bench/bench_table.py).
