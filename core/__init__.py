@@ -7,6 +7,8 @@ pure job machines. Nothing here does I/O, reads a clock, draws randomness or log
 - ``backing/``: the statement table, group assignment and the backing job.
 - ``provisioner/``: availability, bitfield/candidate/dispute selection, the provisioning pass, the
   inherent check and the provisioning job.
+- ``today/``: today's protocol beside the seeds' design: descriptor versions, UMP signals, the
+  claim queue, node features, candidate events.
 - ``thresholds.py`` (every threshold formula, once), ``signals.py`` (the overseer's signals),
   ``errors.py`` (the ``BackableError`` family).
 
@@ -65,6 +67,9 @@ from .records.header import (
     Header,
 )
 from .records.inherent import (
+    BARE_EXTRINSIC_VERSIONS,
+    EXTRINSIC_FORMAT_VERSION,
+    LEGACY_EXTRINSIC_FORMAT_VERSION,
     PARAS_INHERENT_CALL_INDEX,
     ParachainsInherentData,
     ProvisionerInherentData,
@@ -103,6 +108,9 @@ from .thresholds import (
 
 __all__ = [
     "BACKING_STATEMENT_MAGIC",
+    "BARE_EXTRINSIC_VERSIONS",
+    "EXTRINSIC_FORMAT_VERSION",
+    "LEGACY_EXTRINSIC_FORMAT_VERSION",
     "PARAS_INHERENT_CALL_INDEX",
     "ActivatedLeaf",
     "Active",
@@ -308,4 +316,101 @@ __all__ += [
     "local_assignment",
     "new_backing_job",
     "validator_groups",
+]
+
+# Today's protocol (2024-2026): descriptor versions, UMP signals, the claim queue and the core a
+# candidate commits to, node features, candidate events (polkadot-sdk@88db6842
+# polkadot/primitives/src/v9/mod.rs; RFC-103; PRs #7955, #10472, #11290).
+from .today.claim_queue import (  # noqa: E402
+    CORE_INDEX_BITS,
+    ClaimQueue,
+    TransposedClaimQueue,
+    check_core_index,
+    committed_core_index,
+    inject_core_index,
+    parse_ump_signals,
+    split_injected_core_index,
+    transpose_claim_queue,
+)
+from .today.descriptor import (  # noqa: E402
+    DescriptorVersion,
+    VersionRejected,
+    VersionRejection,
+    candidate_descriptor_v2,
+    candidate_descriptor_v3,
+    check_version_acceptance,
+    descriptor_core_index,
+    descriptor_session_index,
+    descriptor_version,
+    internal_version,
+    old_style_descriptor_version,
+    raw_core_index,
+    scheduling_parent,
+    scheduling_session,
+)
+from .today.events import (  # noqa: E402
+    CandidateBacked,
+    CandidateEvent,
+    CandidateIncluded,
+    CandidateTimedOut,
+)
+from .today.node_features import NodeFeature, node_feature_enabled, node_features  # noqa: E402
+from .today.ump_signals import (  # noqa: E402
+    DEFAULT_CLAIM_QUEUE_OFFSET,
+    MAX_APPROVED_PEER_ID_LEN,
+    UMP_SEPARATOR,
+    ApprovedPeer,
+    CandidateReceiptError,
+    SelectCore,
+    UMPSignal,
+    UmpSignalError,
+    UmpSignals,
+    commitments_with_signals,
+    ump_signals,
+    xcm_messages,
+)
+
+__all__ += [
+    "CORE_INDEX_BITS",
+    "DEFAULT_CLAIM_QUEUE_OFFSET",
+    "MAX_APPROVED_PEER_ID_LEN",
+    "UMP_SEPARATOR",
+    "ApprovedPeer",
+    "CandidateBacked",
+    "CandidateEvent",
+    "CandidateIncluded",
+    "CandidateReceiptError",
+    "CandidateTimedOut",
+    "ClaimQueue",
+    "DescriptorVersion",
+    "NodeFeature",
+    "SelectCore",
+    "TransposedClaimQueue",
+    "UMPSignal",
+    "UmpSignalError",
+    "UmpSignals",
+    "VersionRejected",
+    "VersionRejection",
+    "candidate_descriptor_v2",
+    "candidate_descriptor_v3",
+    "check_core_index",
+    "check_version_acceptance",
+    "committed_core_index",
+    "commitments_with_signals",
+    "descriptor_core_index",
+    "descriptor_session_index",
+    "descriptor_version",
+    "inject_core_index",
+    "internal_version",
+    "node_feature_enabled",
+    "node_features",
+    "old_style_descriptor_version",
+    "parse_ump_signals",
+    "raw_core_index",
+    "scheduling_parent",
+    "scheduling_session",
+    "split_injected_core_index",
+    "transpose_claim_queue",
+    "ump_signals",
+    "xcm_messages",
 ]

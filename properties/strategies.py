@@ -11,14 +11,19 @@ from backable.core import (
     Active,
     ApprovalChecking,
     ApprovalCheckingMultipleCandidates,
+    ApprovedPeer,
     BackedCandidate,
     BackingSeconded,
     BackingValid,
     BitVec,
+    CandidateBacked,
     CandidateCommitments,
     CandidateDescriptor,
+    CandidateIncluded,
     CandidateReceipt,
+    CandidateTimedOut,
     CandidateVotes,
+    ClaimQueue,
     CommittedCandidateReceipt,
     ConcludedAgainst,
     ConcludedFor,
@@ -46,6 +51,7 @@ from backable.core import (
     ProvisionerInherentData,
     ScheduledCore,
     Seconded,
+    SelectCore,
     SignedAvailabilityBitfield,
     SignedStatement,
     SigningContext,
@@ -291,6 +297,64 @@ def parachains_inherent_data(draw: st.DrawFn) -> ParachainsInherentData:
 
 assumptions = st.sampled_from(list(OccupiedCoreAssumption))
 
+# -- today's records (core/today/) --------------------------------------------------------------
+
+u8s = st.integers(0, 255)
+
+
+@st.composite
+def select_cores(draw: st.DrawFn) -> SelectCore:
+    return SelectCore(core_selector=draw(u8s), claim_queue_offset=draw(u8s))
+
+
+@st.composite
+def approved_peers(draw: st.DrawFn) -> ApprovedPeer:
+    return ApprovedPeer(peer_id=draw(st.binary(max_size=64)))
+
+
+def ump_signal_values() -> st.SearchStrategy[Any]:
+    return st.one_of(select_cores(), approved_peers())
+
+
+@st.composite
+def claim_queues(draw: st.DrawFn) -> ClaimQueue:
+    # A handful of paras so that cores share them, as on a real chain.
+    paras = st.sampled_from([1000, 2000, 2004, 2**32 - 1]) | u32s
+    queue = draw(st.dictionaries(u32s, st.lists(paras, max_size=5), max_size=5))
+    return ClaimQueue.from_mapping(queue)
+
+
+@st.composite
+def candidate_backed_events(draw: st.DrawFn) -> CandidateBacked:
+    return CandidateBacked(
+        receipt=draw(receipts()),
+        head_data=draw(blobs),
+        core_index=draw(u32s),
+        group_index=draw(u32s),
+    )
+
+
+@st.composite
+def candidate_included_events(draw: st.DrawFn) -> CandidateIncluded:
+    return CandidateIncluded(
+        receipt=draw(receipts()),
+        head_data=draw(blobs),
+        core_index=draw(u32s),
+        group_index=draw(u32s),
+    )
+
+
+@st.composite
+def candidate_timed_out_events(draw: st.DrawFn) -> CandidateTimedOut:
+    return CandidateTimedOut(receipt=draw(receipts()), head_data=draw(blobs), core_index=draw(u32s))
+
+
+def candidate_events() -> st.SearchStrategy[Any]:
+    return st.one_of(
+        candidate_backed_events(), candidate_included_events(), candidate_timed_out_events()
+    )
+
+
 # Every wire record with its strategy: what the round-trip and totality properties range over.
 RECORD_STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
     BitVec: bitvecs(),
@@ -315,4 +379,5 @@ RECORD_STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
     Header: headers(),
     ProvisionerInherentData: provisioner_inherent_data(),
     ParachainsInherentData: parachains_inherent_data(),
+    ClaimQueue: claim_queues(),
 }

@@ -17,8 +17,13 @@ from backable.core import (
     Active,
     ApprovalChecking,
     ApprovalCheckingMultipleCandidates,
+    ApprovedPeer,
     BackingSeconded,
     BackingValid,
+    CandidateBacked,
+    CandidateEvent,
+    CandidateIncluded,
+    CandidateTimedOut,
     ConcludedAgainst,
     ConcludedFor,
     Confirmed,
@@ -40,13 +45,17 @@ from backable.core import (
     InvalidExplicit,
     ParachainsInherentData,
     Seconded,
+    SelectCore,
     Statement,
+    UMPSignal,
     Valid,
     ValidDisputeStatementKind,
     ValidExplicit,
     ValidityAttestation,
     decode,
+    decode_paras_inherent_extrinsic,
     encode,
+    encode_paras_inherent_extrinsic,
 )
 from backable.core.records.codec import _ENUM_READERS
 from backable.core.records.inherent import ParasInherentExtrinsic
@@ -54,16 +63,23 @@ from tests.conftest import REAL_BLOCKS, inherent_bytes
 
 from .strategies import (
     RECORD_STRATEGIES,
+    approved_peers,
     attestations,
+    candidate_backed_events,
+    candidate_events,
+    candidate_included_events,
+    candidate_timed_out_events,
     committed_receipts,
     core_states,
     digest_items,
     dispute_statements,
     dispute_statuses,
     hashes,
+    select_cores,
     signatures,
     statements,
     u64s,
+    ump_signal_values,
     valid_kinds,
 )
 
@@ -74,6 +90,8 @@ ENUMS: dict[type, st.SearchStrategy[Any]] = {
     DisputeStatement: dispute_statements(),
     DisputeStatus: dispute_statuses(),
     DigestItem: digest_items(),
+    UMPSignal: ump_signal_values(),
+    CandidateEvent: candidate_events(),
 }
 
 ALL_TYPES = [*RECORD_STRATEGIES, *ENUMS, ParasInherentExtrinsic]
@@ -93,6 +111,11 @@ def test_decode_inverts_encode_for_every_enum(enum_type: type, data: st.DataObje
     assert decode(enum_type, encode(value, enum_type)) == value
 
 
+def _extrinsic_forms(data: ParachainsInherentData) -> set[bytes]:
+    # A bare extrinsic carries format version 4 or 5 in its preamble; the data reads the same.
+    return {ParasInherentExtrinsic.write(data, version) for version in (4, 5)}
+
+
 def _decodes_only_to_decode_error(record_type: type, raw: bytes) -> None:
     try:
         value = decode(record_type, raw)
@@ -100,7 +123,7 @@ def _decodes_only_to_decode_error(record_type: type, raw: bytes) -> None:
         return
     # Whatever decodes must be canonical: it re-encodes to exactly the input.
     if record_type is ParasInherentExtrinsic:
-        assert ParasInherentExtrinsic.write(value) == raw
+        assert raw in _extrinsic_forms(value)
     else:
         assert encode(value, record_type) == raw
 
@@ -181,6 +204,11 @@ VARIANTS: dict[type, st.SearchStrategy[Any]] = {
     DigestSeal: st.builds(DigestSeal, _ENGINES, _BLOBS),
     DigestOther: st.builds(DigestOther, _BLOBS),
     DigestRuntimeEnvironmentUpdated: st.just(DigestRuntimeEnvironmentUpdated()),
+    SelectCore: select_cores(),
+    ApprovedPeer: approved_peers(),
+    CandidateBacked: candidate_backed_events(),
+    CandidateIncluded: candidate_included_events(),
+    CandidateTimedOut: candidate_timed_out_events(),
 }
 OTHER_FORMS: dict[type, st.SearchStrategy[Any]] = {
     FreeCore: st.just(FreeCore()),
@@ -223,7 +251,10 @@ def _decodes_only_to_decode_error_or_reencodes(wire_type: type, raw: bytes) -> N
         value = decode(wire_type, raw)
     except DecodeError:
         return
-    assert _reencode(wire_type, value) == raw
+    if wire_type is ParasInherentExtrinsic:
+        assert raw in _extrinsic_forms(value)
+    else:
+        assert _reencode(wire_type, value) == raw
 
 
 @pytest.mark.parametrize("wire_type", list(OTHER_FORMS), ids=lambda t: t.__name__)
@@ -302,3 +333,62 @@ def test_the_real_blocks_hold_the_records_the_mutations_start_from() -> None:
 def test_mutated_real_records_raise_only_decode_error(data: st.DataObject) -> None:
     wire_type, raw = data.draw(st.sampled_from(_REAL_PARTS))
     _decodes_only_to_decode_error_or_reencodes(wire_type, _mutate(data.draw, bytearray(raw)))
+
+
+# The extrinsic's preamble and call index ------------------------------------------------------
+# sp-runtime's bare preamble is one byte, type bits 0b00 over the format version (4 or 5); then
+# the two-byte call index, then the data. Signed (0b10) and general (0b01) preambles, and every
+# other version, are no ParaInherent.enter.
+
+
+def _compact_prefix(n: int) -> bytes:
+    # SCALE's compact integer, written from its definition (the modes for 1, 2 and 4 bytes).
+    if n < 1 << 6:
+        return bytes((n << 2,))
+    if n < 1 << 14:
+        return ((n << 2) | 1).to_bytes(2, "little")
+    return ((n << 2) | 2).to_bytes(4, "little")
+
+
+@given(
+    data=RECORD_STRATEGIES[ParachainsInherentData],
+    version=st.sampled_from([4, 5]),
+    call_index=st.binary(min_size=2, max_size=2),
+)
+def test_the_extrinsic_is_length_preamble_call_and_data_under_either_version(
+    data: ParachainsInherentData, version: int, call_index: bytes
+) -> None:
+    body = bytes((version,)) + call_index + encode(data)
+    raw = encode_paras_inherent_extrinsic(data, version=version, call_index=call_index)
+    assert raw == _compact_prefix(len(body)) + body
+    assert decode_paras_inherent_extrinsic(raw, call_index=call_index) == data
+
+
+@given(
+    data=RECORD_STRATEGIES[ParachainsInherentData],
+    preamble=st.integers(0, 255).filter(lambda b: b not in (4, 5)),
+)
+def test_no_other_preamble_byte_is_a_paras_inherent(
+    data: ParachainsInherentData, preamble: int
+) -> None:
+    raw = bytearray(encode_paras_inherent_extrinsic(data))
+    at = len(raw) - len(encode(data)) - 3  # the preamble sits before the call index and data
+    raw[at] = preamble
+    with pytest.raises(DecodeError, match="preamble"):
+        decode_paras_inherent_extrinsic(bytes(raw))
+
+
+@given(
+    data=RECORD_STRATEGIES[ParachainsInherentData],
+    written=st.binary(min_size=2, max_size=2),
+    wanted=st.binary(min_size=2, max_size=2),
+)
+def test_an_extrinsic_decodes_only_under_the_call_index_it_carries(
+    data: ParachainsInherentData, written: bytes, wanted: bytes
+) -> None:
+    raw = encode_paras_inherent_extrinsic(data, call_index=written)
+    if written == wanted:
+        assert decode_paras_inherent_extrinsic(raw, call_index=wanted) == data
+    else:
+        with pytest.raises(DecodeError, match=f"not ParaInherent.enter \\(0x{wanted.hex()}\\)"):
+            decode_paras_inherent_extrinsic(raw, call_index=wanted)

@@ -63,6 +63,23 @@ def test_all_real_collator_signatures_verify_and_the_negatives_fail() -> None:
         assert check_collator_signature(descriptor) is v["expected"], v
 
 
+def test_only_a_v1_descriptor_has_a_collator_signature_to_check() -> None:
+    # V2/V3 (and unknown versions) keep other fields where V1 had key and signature, and
+    # polkadot-sdk's `check_collator_signature` returns Ok for them without a check.
+    from backable.core import candidate_descriptor_v2, candidate_descriptor_v3
+
+    h = b"\x03" * 32
+    assert check_collator_signature(candidate_descriptor_v2(1, h, 0, 0, h, h, h, h, h))
+    assert check_collator_signature(
+        candidate_descriptor_v3(1, h, 0, 0, h, h, h, h, h, b"\xaa" * 32, 0)
+    )
+    unknown = descriptor(collator=b"\x07" + bytes(31), signature=bytes(64))
+    assert check_collator_signature(unknown)
+    # A V1 descriptor with a bad signature still fails: the check is not skipped for it.
+    assert not check_collator_signature(descriptor())
+    assert not check_collator_signature(descriptor(signature=bytes(64)))
+
+
 def test_the_collator_payload_is_132_bytes_in_reference_order() -> None:
     d = descriptor(para_id=2000)
     assert collator_signature_payload(d) == (

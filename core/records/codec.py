@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar, cast, overload
 
 from ..errors import BackableError, DecodeError, InvalidRecord, UnsupportedType
+from ..today.events import CANDIDATE_EVENT_TYPES, CandidateEvent
+from ..today.ump_signals import UMP_SIGNAL_TYPES, UMPSignal
 from .cores import CoreState, FreeCore, OccupiedCore, ScheduledCore
 from .disputes import (
     DISPUTE_STATEMENT_TYPES,
@@ -45,6 +47,8 @@ _ENUM_READERS: dict[type, Callable[[Reader], Any]] = {
     **{t: DisputeStatement.read for t in DISPUTE_STATEMENT_TYPES},
     **{t: DisputeStatus.read for t in DISPUTE_STATUS_TYPES},
     **{t: DigestItem.read for t in DIGEST_TYPES},
+    **{t: UMPSignal.read for t in UMP_SIGNAL_TYPES},
+    **{t: CandidateEvent.read for t in CANDIDATE_EVENT_TYPES},
 }
 
 # Enum types whose encoding differs from their variants' bare `scale()`.

@@ -7,6 +7,7 @@ from __future__ import annotations
 import sr25519
 
 from ..errors import UnsupportedType
+from ..today.descriptor import DescriptorVersion, descriptor_version
 from .bitvec import BitVec
 from .candidate import CandidateDescriptor
 from .disputes import (
@@ -81,7 +82,13 @@ def collator_signature_payload(descriptor: CandidateDescriptor) -> bytes:
 
 
 def check_collator_signature(descriptor: CandidateDescriptor) -> bool:
-    """Whether the descriptor's collator signed its payload."""
+    """Whether the descriptor's collator signed its payload. Only a V1 descriptor has a collator
+    key and signature: in a V2 or V3 descriptor (or an unknown version) bytes 36..68 and
+    164..228 hold other fields, so there is nothing to check and the answer is True, as
+    `CandidateDescriptorV2::check_collator_signature` returns `Ok` for them (polkadot-sdk@88db6842
+    polkadot/primitives/src/v9/mod.rs)."""
+    if descriptor_version(descriptor) is not DescriptorVersion.V1:
+        return True
     return verify_signature(
         collator_signature_payload(descriptor), descriptor.signature, descriptor.collator
     )
