@@ -210,9 +210,7 @@ def test_json_of_the_wrong_types_exits_two_with_one_line(
     _one_line(err, "extrinsic")
 
 
-def test_stdin_that_is_not_utf8_is_named(
-    capsys: Capture, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_stdin_that_is_not_utf8_is_named(capsys: Capture, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"{\xff\xfe}"), "utf-8"))
     code, _, err = _run(capsys, "decode", "-")
     assert code == EXIT_INPUT
@@ -221,7 +219,7 @@ def test_stdin_that_is_not_utf8_is_named(
 
 def test_no_traceback_reaches_the_terminal_through_python_dash_m(tmp_path: Path) -> None:
     deep = tmp_path / "deep.json"
-    deep.write_text("{\"a\": " * 3000 + "0" + "}" * 3000)
+    deep.write_text('{"a": ' * 3000 + "0" + "}" * 3000)
     result = subprocess.run(
         [sys.executable, "-m", "backable", "decode", str(deep)],
         capture_output=True,
@@ -231,3 +229,104 @@ def test_no_traceback_reaches_the_terminal_through_python_dash_m(tmp_path: Path)
     assert result.returncode == EXIT_INPUT
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == f"backable: error: {deep}: input nested too deeply"
+
+
+# --- decode: a node's answer, the header number and --call-index ------------------------------
+
+
+def _envelope(result: Any, **extra: Any) -> str:
+    return json.dumps({"jsonrpc": "2.0", "id": 1, "result": result, **extra})
+
+
+def test_a_null_result_is_a_node_without_that_block(capsys: Capture, tmp_path: Path) -> None:
+    code, _, err = _decode_file(capsys, tmp_path, _envelope(None))
+    assert code == EXIT_INPUT
+    _one_line(err, "the node returned no block (null result)")
+
+
+def test_an_answer_with_both_result_and_error_is_refused(capsys: Capture, tmp_path: Path) -> None:
+    answer = _envelope({"block": load_example_block()}, error={"code": 1, "message": "m"})
+    code, _, err = _decode_file(capsys, tmp_path, answer)
+    assert code == EXIT_INPUT
+    _one_line(err, 'a JSON-RPC answer with both "result" and "error"')
+
+
+def test_an_answer_with_neither_result_nor_error_is_refused(
+    capsys: Capture, tmp_path: Path
+) -> None:
+    code, _, err = _decode_file(capsys, tmp_path, '{"jsonrpc": "2.0", "id": 1}')
+    assert code == EXIT_INPUT
+    _one_line(err, 'neither "result" nor "error"')
+
+
+@pytest.mark.parametrize(("result", "kind"), [([1], "list"), ("0x00", "string"), (5, "number")])
+def test_a_result_that_is_not_an_object_is_named_by_its_type(
+    capsys: Capture, tmp_path: Path, result: Any, kind: str
+) -> None:
+    code, _, err = _decode_file(capsys, tmp_path, _envelope(result))
+    assert code == EXIT_INPUT
+    _one_line(err, f"the JSON-RPC result is a {kind}, not a block")
+
+
+def test_a_block_that_is_not_an_object_is_refused(capsys: Capture, tmp_path: Path) -> None:
+    code, _, err = _decode_file(capsys, tmp_path, _envelope({"block": [1, 2]}))
+    assert code == EXIT_INPUT
+    _one_line(err, '"block" is not a JSON object')
+
+
+@pytest.mark.parametrize("justifications", [None, [], [["FRNK", "0x00"]], {"odd": 1}, "junk", 5])
+def test_justifications_of_any_shape_are_ignored(
+    capsys: Capture, tmp_path: Path, justifications: Any
+) -> None:
+    expected = _run(capsys, "decode")[1].replace(
+        "the shipped example block", str(tmp_path / "in.json")
+    )
+    signed = {"block": load_example_block(), "justifications": justifications}
+    code, out, err = _decode_file(capsys, tmp_path, _envelope(signed))
+    assert (code, err) == (EXIT_OK, "")
+    assert out == expected
+
+
+@pytest.mark.parametrize("number", ["0x3e9", "0X3E9", "1001", 1001])
+def test_a_header_number_in_hex_decimal_text_or_a_json_number_is_read(
+    capsys: Capture, tmp_path: Path, number: Any
+) -> None:
+    block = load_example_block()
+    block["header"]["number"] = number
+    code, out, err = _decode_file(capsys, tmp_path, json.dumps(block))
+    assert (code, err) == (EXIT_OK, "")
+    assert "block: #1001" in out.splitlines()
+    assert "warning" not in out
+
+
+@pytest.mark.parametrize("number", ["0x", "12abc", "1_000", " 12", "-1", -1, True, 1.5, [1], {}])
+def test_a_header_number_of_another_form_is_named(
+    capsys: Capture, tmp_path: Path, number: Any
+) -> None:
+    block = load_example_block()
+    block["header"]["number"] = number
+    code, _, err = _decode_file(capsys, tmp_path, json.dumps(block))
+    assert code == EXIT_INPUT
+    _one_line(err, "header number is not a block number")
+
+
+def test_a_header_that_is_not_an_object_is_named(capsys: Capture, tmp_path: Path) -> None:
+    block = load_example_block()
+    block["header"] = ["0x00"]
+    code, _, err = _decode_file(capsys, tmp_path, json.dumps(block))
+    assert code == EXIT_INPUT
+    _one_line(err, "the block's header is not a JSON object")
+
+
+@pytest.mark.parametrize("value", ["36", "zz00", "360000", "0x36", "", "36 00", "0x0x3600"])
+def test_a_call_index_that_is_not_two_hex_bytes_is_one_line(capsys: Capture, value: str) -> None:
+    code, out, err = _run(capsys, "decode", "--call-index", value)
+    assert (code, out) == (EXIT_INPUT, "")
+    _one_line(err, f"--call-index {value!r}: expected two bytes as four hex digits")
+
+
+def test_a_call_index_that_finds_another_extrinsic_is_a_decode_error(capsys: Capture) -> None:
+    # 0x0300 is Timestamp.set, extrinsic 0 of the example block: found, but no paras inherent.
+    code, _, err = _run(capsys, "decode", "--call-index", "0300")
+    assert code == EXIT_INPUT
+    _one_line(err, "the shipped example block, extrinsic 0: cannot decode")

@@ -3,9 +3,13 @@ from __future__ import annotations
 import pytest
 
 from backable.core import (
+    BARE_EXTRINSIC_VERSIONS,
+    EXTRINSIC_FORMAT_VERSION,
+    LEGACY_EXTRINSIC_FORMAT_VERSION,
     BitVec,
     DecodeError,
     Header,
+    InvalidRecord,
     ParachainsInherentData,
     ProvisionerInherentData,
     decode,
@@ -94,3 +98,79 @@ def test_trailing_bytes_are_a_decode_error() -> None:
 def test_repr_of_inherent_data_counts_instead_of_dumping() -> None:
     data = decode_paras_inherent_extrinsic(inherent_bytes("22939322"))
     assert repr(data).startswith("ParachainsInherentData(bitfields=297, backed_candidates=6")
+
+
+# --- the extrinsic's format version and call index --------------------------------------------
+
+
+def _preamble_at(raw: bytes) -> int:
+    return raw.index(b"\x04\x36\x00")  # the byte after the compact length, in these blocks
+
+
+def test_the_format_versions_are_sp_runtimes_legacy_4_and_current_5() -> None:
+    assert (LEGACY_EXTRINSIC_FORMAT_VERSION, EXTRINSIC_FORMAT_VERSION) == (4, 5)
+    assert BARE_EXTRINSIC_VERSIONS == (4, 5)
+
+
+@pytest.mark.parametrize("block", REAL_BLOCKS)
+def test_a_real_inherent_rewritten_as_format_version_5_decodes_to_the_same_data(block: str) -> None:
+    raw = inherent_bytes(block)
+    v5 = bytearray(raw)
+    v5[_preamble_at(raw)] = 0x05
+    data = decode_paras_inherent_extrinsic(raw)
+    assert decode_paras_inherent_extrinsic(bytes(v5)) == data
+    assert encode_paras_inherent_extrinsic(data, version=5) == bytes(v5)
+
+
+def test_encoding_writes_the_legacy_version_4_unless_told() -> None:
+    raw = inherent_bytes("22939322")
+    data = decode_paras_inherent_extrinsic(raw)
+    assert encode_paras_inherent_extrinsic(data) == raw
+    assert encode_paras_inherent_extrinsic(data, version=4) == raw
+
+
+@pytest.mark.parametrize(
+    "preamble",
+    [0x84, 0x85, 0x44, 0x45, 0x03, 0x06, 0x00, 0x3F],
+    ids=lambda b: f"0x{b:02x}",
+)
+def test_a_signed_or_general_preamble_or_another_version_is_refused_by_name(preamble: int) -> None:
+    # 0x84 signed v4, 0x45 general v5: transactions, never an inherent; 3 and 6 no version known.
+    raw = bytearray(inherent_bytes("22939322"))
+    raw[_preamble_at(bytes(raw))] = preamble
+    with pytest.raises(
+        DecodeError, match=f"preamble 0x{preamble:02x} is not a bare extrinsic of format version"
+    ):
+        decode_paras_inherent_extrinsic(bytes(raw))
+
+
+def test_an_inherent_under_another_call_index_decodes_when_that_index_is_given() -> None:
+    data = decode_paras_inherent_extrinsic(inherent_bytes("22939322"))
+    moved = encode_paras_inherent_extrinsic(data, call_index=b"\x33\x01")
+    assert moved[_preamble_at(inherent_bytes("22939322")) + 1 :].startswith(b"\x33\x01")
+    assert decode_paras_inherent_extrinsic(moved, call_index=b"\x33\x01") == data
+    with pytest.raises(
+        DecodeError, match=r"call index 0x3301 is not ParaInherent\.enter \(0x3600\)"
+    ):
+        decode_paras_inherent_extrinsic(moved)
+    with pytest.raises(
+        DecodeError, match=r"call index 0x3600 is not ParaInherent\.enter \(0x3301\)"
+    ):
+        decode_paras_inherent_extrinsic(inherent_bytes("22939322"), call_index=b"\x33\x01")
+
+
+@pytest.mark.parametrize("call_index", [b"\x36", b"\x36\x00\x00", "3600", bytearray(b"\x36\x00")])
+def test_a_call_index_that_is_not_two_bytes_is_the_callers_mistake(call_index: object) -> None:
+    raw = inherent_bytes("22939322")
+    data = decode_paras_inherent_extrinsic(raw)
+    with pytest.raises(InvalidRecord, match="call_index"):
+        decode_paras_inherent_extrinsic(raw, call_index=call_index)  # type: ignore[arg-type]
+    with pytest.raises(InvalidRecord, match="call_index"):
+        encode_paras_inherent_extrinsic(data, call_index=call_index)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("version", [3, 6, 0x84, True, "5"])
+def test_only_versions_4_and_5_can_be_written(version: object) -> None:
+    data = decode_paras_inherent_extrinsic(inherent_bytes("22939322"))
+    with pytest.raises(InvalidRecord, match="must be 4 or 5"):
+        encode_paras_inherent_extrinsic(data, version=version)  # type: ignore[arg-type]

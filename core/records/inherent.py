@@ -1,10 +1,16 @@
 # What the provisioner hands the block author (`ProvisionerInherentData`) and what goes on chain
 # (`ParachainsInherentData`; `InherentData` of polkadot@c4ee9d46 primitives/src/v1/mod.rs), plus
-# the `ParaInherent.enter` extrinsic around it.
+# the `ParaInherent.enter` extrinsic around it. That extrinsic is bare (no signature, no
+# extension): its first byte after the length is the preamble, two type bits (0b00 for bare) over
+# a six-bit format version, and sp-runtime's `generic/unchecked_extrinsic.rs` (`Preamble::decode`,
+# polkadot-sdk master 2025) takes a bare extrinsic of version 4 (legacy) or 5 (current). Which
+# of the two a relay-chain author writes for this inherent depends on the runtime, so both are
+# read; we write 4, the form every block in our test data carries.
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import InvalidRecord
 from . import _checks as c
 from .backed import BackedCandidate
 from .codec import decode_using
@@ -14,6 +20,9 @@ from .scale import Reader, ScaleError, encode_compact
 from .statements import SignedAvailabilityBitfield
 
 __all__ = [
+    "BARE_EXTRINSIC_VERSIONS",
+    "EXTRINSIC_FORMAT_VERSION",
+    "LEGACY_EXTRINSIC_FORMAT_VERSION",
     "PARAS_INHERENT_CALL_INDEX",
     "ParachainsInherentData",
     "ProvisionerInherentData",
@@ -23,7 +32,10 @@ __all__ = [
 
 # `ParaInherent` is pallet 54 on Polkadot and Kusama, `enter` its call 0.
 PARAS_INHERENT_CALL_INDEX = b"\x36\x00"
-_EXTRINSIC_VERSION_UNSIGNED = 0x04
+LEGACY_EXTRINSIC_FORMAT_VERSION = 4
+EXTRINSIC_FORMAT_VERSION = 5
+# The preamble bytes of a bare extrinsic: the type bits are 0b00, so the byte is the version.
+BARE_EXTRINSIC_VERSIONS = (LEGACY_EXTRINSIC_FORMAT_VERSION, EXTRINSIC_FORMAT_VERSION)
 
 
 def _read_bitfield(r: Reader) -> SignedAvailabilityBitfield:
@@ -119,36 +131,73 @@ class ParachainsInherentData:
         )
 
 
+def _check_call_index(call_index: object) -> bytes:
+    # A caller's mistake, raised before any decoding so that it is not mistaken for bad input.
+    if type(call_index) is not bytes or len(call_index) != 2:
+        raise InvalidRecord(
+            "ParasInherentExtrinsic", "call_index", call_index, "must be 2 bytes (pallet, call)"
+        )
+    return call_index
+
+
 class ParasInherentExtrinsic:
-    """The unsigned extrinsic: compact length, version 0x04, call index 0x36 0x00, the data."""
+    """The bare extrinsic: compact length, preamble (format version 4 or 5), the two-byte call
+    index (0x36 0x00 unless told otherwise), the data."""
 
     @staticmethod
-    def write(data: ParachainsInherentData) -> bytes:
-        body = bytes((_EXTRINSIC_VERSION_UNSIGNED,)) + PARAS_INHERENT_CALL_INDEX + data.scale()
+    def write(
+        data: ParachainsInherentData,
+        version: int = LEGACY_EXTRINSIC_FORMAT_VERSION,
+        call_index: bytes = PARAS_INHERENT_CALL_INDEX,
+    ) -> bytes:
+        if type(version) is not int or version not in BARE_EXTRINSIC_VERSIONS:
+            raise InvalidRecord(
+                "ParasInherentExtrinsic", "version", version, "must be 4 or 5 (a bare extrinsic)"
+            )
+        body = bytes((version,)) + _check_call_index(call_index) + data.scale()
         return encode_compact(len(body)) + body
 
     @staticmethod
-    def read(r: Reader) -> ParachainsInherentData:
+    def read(r: Reader, call_index: bytes = PARAS_INHERENT_CALL_INDEX) -> ParachainsInherentData:
         start = r.pos
         n = r.compact()
         if n != r.remaining():
             raise ScaleError(start, f"extrinsic length prefix {n} but {r.remaining()} bytes follow")
         at = r.pos
-        version = r.u8()
-        if version != _EXTRINSIC_VERSION_UNSIGNED:
-            raise ScaleError(at, f"extrinsic version {version:#04x} is not unsigned v4 (0x04)")
+        preamble = r.u8()
+        if preamble not in BARE_EXTRINSIC_VERSIONS:
+            raise ScaleError(
+                at,
+                f"extrinsic preamble {preamble:#04x} is not a bare extrinsic of format version 4"
+                " or 5 (0x04, 0x05)",
+            )
         at = r.pos
         call = r.take(2)
-        if call != PARAS_INHERENT_CALL_INDEX:
-            raise ScaleError(at, f"call index 0x{call.hex()} is not ParaInherent.enter (0x3600)")
+        if call != call_index:
+            raise ScaleError(
+                at, f"call index 0x{call.hex()} is not ParaInherent.enter (0x{call_index.hex()})"
+            )
         return ParachainsInherentData.read(r)
 
 
-def encode_paras_inherent_extrinsic(data: ParachainsInherentData) -> bytes:
-    """The raw `ParaInherent.enter` extrinsic as it stands in a block body."""
-    return ParasInherentExtrinsic.write(data)
+def encode_paras_inherent_extrinsic(
+    data: ParachainsInherentData,
+    *,
+    version: int = LEGACY_EXTRINSIC_FORMAT_VERSION,
+    call_index: bytes = PARAS_INHERENT_CALL_INDEX,
+) -> bytes:
+    """The raw `ParaInherent.enter` extrinsic as it stands in a block body: bare, of extrinsic
+    format `version` (4, the legacy form, by default; or 5), calling `call_index`."""
+    return ParasInherentExtrinsic.write(data, version, call_index)
 
 
-def decode_paras_inherent_extrinsic(raw: bytes) -> ParachainsInherentData:
-    """Decode a raw `ParaInherent.enter` extrinsic; raises DecodeError on anything else."""
-    return decode_using("ParaInherent.enter extrinsic", ParasInherentExtrinsic.read, raw)
+def decode_paras_inherent_extrinsic(
+    raw: bytes, *, call_index: bytes = PARAS_INHERENT_CALL_INDEX
+) -> ParachainsInherentData:
+    """Decode a raw `ParaInherent.enter` extrinsic, bare of format version 4 or 5, whose call is
+    `call_index` (Polkadot's and Kusama's 0x3600 by default); raises DecodeError on anything
+    else, InvalidRecord if `call_index` is not two bytes."""
+    expected = _check_call_index(call_index)
+    return decode_using(
+        "ParaInherent.enter extrinsic", lambda r: ParasInherentExtrinsic.read(r, expected), raw
+    )
