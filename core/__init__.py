@@ -414,3 +414,48 @@ __all__ += [
     "ump_signals",
     "xcm_messages",
 ]
+
+# Today's inclusion step (E.2.1 steps 8-17): the chain state it reads, the sanitisation of
+# bitfields and backed candidates, and `include` (polkadot-sdk@00c84144 inclusion/mod.rs,
+# polkadot-sdk@00d7c710 paras_inherent/mod.rs, polkadot-sdk@b3f7f01c scheduler.rs).
+from .today.chain_state import (  # noqa: E402
+    ChainState,
+    HostConfiguration,
+    PendingCandidate,
+    RelayParentInfo,
+    SchedulingParentInfo,
+)
+from .today.inclusion import (  # noqa: E402
+    ABORTING_RULES,
+    FreedCandidate,
+    InclusionOutcome,
+    availability_timeout_check_required,
+    include,
+)
+from .today.sanitize import (  # noqa: E402
+    DroppedBitfield,
+    DroppedCandidate,
+    KeptCandidate,
+    eligible_cores,
+    sanitize_backed_candidates,
+    sanitize_bitfields,
+)
+
+__all__ += [
+    "ABORTING_RULES",
+    "ChainState",
+    "DroppedBitfield",
+    "DroppedCandidate",
+    "FreedCandidate",
+    "HostConfiguration",
+    "InclusionOutcome",
+    "KeptCandidate",
+    "PendingCandidate",
+    "RelayParentInfo",
+    "SchedulingParentInfo",
+    "availability_timeout_check_required",
+    "eligible_cores",
+    "include",
+    "sanitize_backed_candidates",
+    "sanitize_bitfields",
+]

@@ -11,4 +11,7 @@ RFC-103; PRs #5322, #5423, #7955, #10472, #11290).
 - ``claim_queue.py``: the claim queue, its transpose, the committed core index.
 - ``node_features.py``: the configuration's node-feature bits.
 - ``events.py``: the runtime's ``CandidateEvent``.
+- ``chain_state.py``: the chain state the inclusion step reads and writes.
+- ``sanitize.py``: the runtime's filters of bitfields and backed candidates, with named rules.
+- ``inclusion.py``: ``include``, the inclusion step of one relay block.
 """

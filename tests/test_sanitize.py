@@ -1,0 +1,397 @@
+# The runtime's filters of bitfields and backed candidates (core/today/sanitize.py): one test per
+# drop reason, run through `include` on the fixtures' chain state with real sr25519 signatures.
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from backable.core import (
+    BackedCandidate,
+    BitVec,
+    CandidateCommitments,
+    CommittedCandidateReceipt,
+    InvalidRecord,
+    candidate_descriptor_v3,
+    eligible_cores,
+    include,
+    node_features,
+    sanitize_backed_candidates,
+)
+from backable.core.today import sanitize as s
+from properties.today_strategies import (
+    HEADS,
+    NOW,
+    back,
+    bitfield,
+    h,
+    inherent,
+    pending,
+    receipt,
+    state,
+    v1_receipt,
+)
+
+STATE = state()
+
+
+def rules(outcome) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    return [(d.index, d.rule) for d in outcome.dropped_candidates]
+
+
+def chain_of(para: int, cores: tuple[int, ...], chain: object = STATE, **kw: object) -> list:  # type: ignore[type-arg]
+    """Candidates of `para` chained from its head onto `cores`, backed by their groups."""
+    out = []
+    tip = HEADS[para]
+    for i, core in enumerate(cores):
+        head = tip + bytes([i])
+        out.append(back(chain, receipt(para, tip, head, core=core, **kw), core))  # type: ignore[arg-type]
+        tip = head
+    return out
+
+
+# -- bitfields ---------------------------------------------------------------------------------
+
+
+def test_a_bitfield_of_the_wrong_length_is_dropped() -> None:
+    out = include(STATE, inherent((bitfield(STATE, "1000", 0),)))
+    assert [(d.index, d.rule) for d in out.dropped_bitfields] == [(0, s.BITFIELD_LENGTH)]
+    assert out.bitfields == ()
+
+
+def test_a_bitfield_voting_for_a_core_freed_by_a_dispute_is_dropped() -> None:
+    disputed = pending(receipt(1000, HEADS[1000], b"x", core=0), 0)
+    chain = state(pending={1000: (disputed,)})
+    fields = (bitfield(chain, "100", 0), bitfield(chain, "010", 1))
+    out = include(chain, inherent(fields), frozenset({disputed.hash}))
+    assert [(d.index, d.rule) for d in out.dropped_bitfields] == [(0, s.BITFIELD_DISPUTED_CORE)]
+    assert out.bitfields == (fields[1],)
+    assert [f.candidate_hash for f in out.disputed] == [disputed.hash]
+
+
+def test_bitfields_must_be_strictly_ascending_by_validator() -> None:
+    fields = (bitfield(STATE, "000", 2), bitfield(STATE, "000", 2), bitfield(STATE, "000", 1))
+    out = include(STATE, inherent(fields))
+    assert [(d.index, d.rule) for d in out.dropped_bitfields] == [
+        (1, s.BITFIELD_NOT_ASCENDING),
+        (2, s.BITFIELD_NOT_ASCENDING),
+    ]
+
+
+def test_a_bitfield_of_a_validator_past_the_set_is_dropped() -> None:
+    bf = replace(bitfield(STATE, "000", 0), validator_index=6)
+    out = include(STATE, inherent((bf,)))
+    assert [(d.index, d.rule) for d in out.dropped_bitfields] == [(0, s.BITFIELD_UNKNOWN_VALIDATOR)]
+
+
+def test_a_bad_signature_drops_the_bitfield_but_still_uses_up_its_index() -> None:
+    # Rust sets `last_index` after the signature check whatever its result, so a genuine
+    # bitfield of the same validator after a forged one is dropped as not ascending.
+    forged = bitfield(STATE, "000", 3, signer=4)
+    genuine = bitfield(STATE, "000", 3)
+    out = include(STATE, inherent((forged, genuine, bitfield(STATE, "000", 4))))
+    assert [(d.index, d.rule) for d in out.dropped_bitfields] == [
+        (0, s.BITFIELD_SIGNATURE),
+        (1, s.BITFIELD_NOT_ASCENDING),
+    ]
+    assert [bf.validator_index for bf in out.bitfields] == [4]
+
+
+def test_a_disabled_validators_bitfield_is_kept() -> None:
+    chain = state(disabled=frozenset({0}))
+    out = include(chain, inherent((bitfield(chain, "000", 0),)))
+    assert len(out.bitfields) == 1 and out.dropped_bitfields == ()
+
+
+# -- candidates, step 1 ------------------------------------------------------------------------
+
+
+def _with_descriptor(bc: BackedCandidate, **fields: object) -> CommittedCandidateReceipt:
+    d = replace(bc.candidate.descriptor, **fields)  # type: ignore[arg-type]
+    return CommittedCandidateReceipt(d, bc.candidate.commitments)
+
+
+def test_an_unknown_descriptor_version_is_dropped() -> None:
+    (bc,) = chain_of(1000, (0,))
+    d = bc.candidate.descriptor
+    committed = _with_descriptor(bc, collator=b"\x05" + d.collator[1:])
+    out = include(STATE, inherent(candidates=(back(STATE, committed, 0),)))
+    assert rules(out) == [(0, s.CANDIDATE_VERSION)]
+    assert "unknown" in out.dropped_candidates[0].detail
+
+
+def test_a_v3_descriptor_is_dropped_while_node_feature_4_is_off() -> None:
+    (bc,) = chain_of(1000, (0,))
+    d = bc.candidate.descriptor
+    v3 = candidate_descriptor_v3(
+        1000,
+        d.relay_parent,
+        0,
+        7,
+        d.persisted_validation_data_hash,
+        d.pov_hash,
+        d.erasure_root,
+        d.para_head,
+        d.validation_code_hash,
+        h(NOW - 1),
+        7,
+    )
+    committed = CommittedCandidateReceipt(v3, bc.candidate.commitments)
+    out = include(STATE, inherent(candidates=(back(STATE, committed, 0),)))
+    assert rules(out) == [(0, s.CANDIDATE_VERSION)]
+
+
+def test_a_v2_candidate_of_another_session_is_dropped() -> None:
+    (bc,) = chain_of(1000, (0,), session=8)
+    out = include(STATE, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_SESSION)]
+
+
+def test_signals_that_do_not_parse_drop_the_candidate_with_the_rust_error_kind() -> None:
+    (bc,) = chain_of(1000, (0,))
+    commitments = CandidateCommitments(
+        upward_messages=(b"", b"\x09"), head_data=HEADS[1000] + b"\x00"
+    )
+    committed = CommittedCandidateReceipt(bc.candidate.descriptor, commitments)
+    out = include(STATE, inherent(candidates=(back(STATE, committed, 0),)))
+    assert rules(out) == [(0, s.CANDIDATE_UMP_SIGNALS)]
+    assert out.dropped_candidates[0].detail.startswith("UmpSignalDecode")
+
+
+def test_a_core_the_commitments_do_not_select_is_a_core_index_mismatch() -> None:
+    committed = receipt(1000, HEADS[1000], b"n", core=1, selector=0)
+    out = include(STATE, inherent(candidates=(back(STATE, committed, 1),)))
+    assert rules(out) == [(0, s.CANDIDATE_UMP_SIGNALS)]
+    assert out.dropped_candidates[0].detail.startswith("CoreIndexMismatch")
+
+
+def test_a_v1_candidate_with_a_signal_is_dropped_by_the_parse() -> None:
+    committed = v1_receipt(1000, HEADS[1000], b"n")
+    from backable.core import ApprovedPeer, commitments_with_signals
+
+    commitments = commitments_with_signals(committed.commitments, (ApprovedPeer(b"peer"),))
+    bc = back(STATE, CommittedCandidateReceipt(committed.descriptor, commitments), 0)
+    out = include(STATE, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_UMP_SIGNALS)]
+    assert out.dropped_candidates[0].detail.startswith("UMPSignalWithV1Decriptor")
+
+
+def test_a_v2_candidate_without_select_core_is_dropped() -> None:
+    (bc,) = chain_of(1000, (0,))
+    bare = CandidateCommitments(head_data=bc.candidate.commitments.head_data)
+    committed = CommittedCandidateReceipt(bc.candidate.descriptor, bare)
+    out = include(STATE, inherent(candidates=(back(STATE, committed, 0),)))
+    assert rules(out) == [(0, s.CANDIDATE_NO_SELECT_CORE)]
+
+
+def test_select_core_is_dropped_while_node_feature_3_is_off() -> None:
+    chain = state(node_features=node_features())
+    out = include(chain, inherent(candidates=tuple(chain_of(1000, (0,), chain))))
+    assert rules(out) == [(0, s.CANDIDATE_V2_DISABLED)]
+
+
+def test_a_relay_parent_outside_the_allowed_ones_is_dropped() -> None:
+    committed = receipt(1000, HEADS[1000], b"n", core=0, relay_parent=NOW - 9)
+    old = state(parents=(NOW - 1, NOW - 9))
+    bc = back(old, committed, 0)
+    out = include(STATE, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_DISALLOWED_RELAY_PARENT)]
+
+
+def test_a_scheduling_parent_outside_the_allowed_ones_is_dropped() -> None:
+    (bc,) = chain_of(1000, (0,))
+    chain = replace(STATE, allowed_scheduling_parents={})
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_DISALLOWED_SCHEDULING_PARENT)]
+
+
+def test_a_v1_candidate_meets_the_scheduling_parent_check_in_the_chain_step() -> None:
+    bc = back(STATE, v1_receipt(1000, HEADS[1000], b"n"), 0)
+    chain = replace(STATE, allowed_scheduling_parents={})
+    out = include(chain, inherent(candidates=(bc, bc)))
+    assert rules(out) == [
+        (0, s.CANDIDATE_DISALLOWED_SCHEDULING_PARENT),
+        (1, s.CANDIDATE_PREDECESSOR_DROPPED),
+    ]
+
+
+def test_the_claim_queue_offset_must_reach_the_block_being_built() -> None:
+    (bc,) = chain_of(1000, (0,), offset=1)
+    out = include(STATE, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_CLAIM_QUEUE_OFFSET)]
+
+
+# -- candidates, the chain ---------------------------------------------------------------------
+
+
+def test_a_para_without_a_head_is_unknown() -> None:
+    chain = replace(STATE, para_heads={2000: HEADS[2000]})
+    bc = back(chain, v1_receipt(1000, HEADS[1000], b"n"), 0)
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_UNKNOWN_PARA)]
+
+
+def test_a_candidate_given_twice_is_a_duplicate() -> None:
+    (bc,) = chain_of(1000, (0,))
+    out = include(STATE, inherent(candidates=(bc, bc)))
+    assert rules(out) == [(1, s.CANDIDATE_DUPLICATE)]
+    assert [k.index for k in out.candidates] == [0]
+
+
+def test_a_relay_parent_older_than_the_paras_latest_context_is_dropped() -> None:
+    chain = replace(STATE, most_recent_context={1000: NOW - 1, 2000: 10})
+    (bc,) = chain_of(1000, (0,), chain, relay_parent=NOW - 2)
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_RELAY_PARENT_BACKWARDS)]
+
+
+def test_a_candidate_not_built_on_the_latest_head_drops_its_successors_too() -> None:
+    first = back(STATE, receipt(1000, b"other head", b"a", core=0), 0)
+    second = back(STATE, receipt(1000, b"a", b"b", core=1), 1)
+    out = include(STATE, inherent(candidates=(first, second)))
+    assert rules(out) == [
+        (0, s.CANDIDATE_VALIDATION_DATA_HASH),
+        (1, s.CANDIDATE_PREDECESSOR_DROPPED),
+    ]
+    assert "candidate 0" in out.dropped_candidates[1].detail
+
+
+def test_a_para_without_current_code_is_unscheduled() -> None:
+    chain = replace(STATE, code_hashes={2000: b"\xc2" * 32})
+    out = include(chain, inherent(candidates=tuple(chain_of(1000, (0,), chain))))
+    assert rules(out) == [(0, s.CANDIDATE_UNSCHEDULED)]
+
+
+def test_the_validation_code_must_be_the_paras_current_code() -> None:
+    chain = replace(STATE, code_hashes={1000: b"\xee" * 32, 2000: b"\xc2" * 32})
+    out = include(chain, inherent(candidates=tuple(chain_of(1000, (0,), chain))))
+    assert rules(out) == [(0, s.CANDIDATE_VALIDATION_CODE_HASH)]
+
+
+def test_the_descriptors_para_head_must_hash_the_head_data() -> None:
+    (bc,) = chain_of(1000, (0,))
+    committed = _with_descriptor(bc, para_head=b"\x01" * 32)
+    out = include(STATE, inherent(candidates=(back(STATE, committed, 0),)))
+    assert rules(out) == [(0, s.CANDIDATE_PARA_HEAD)]
+
+
+def test_a_head_larger_than_the_configuration_allows_is_dropped() -> None:
+    chain = state(max_head_data_size=4)
+    out = include(chain, inherent(candidates=tuple(chain_of(1000, (0,), chain))))
+    assert rules(out) == [(0, s.CANDIDATE_HEAD_DATA_TOO_LARGE)]
+
+
+# -- candidates: disputes, cores, disabled validators ------------------------------------------
+
+
+def test_a_candidate_freed_by_a_dispute_cannot_be_backed_again_in_the_block() -> None:
+    (bc,) = chain_of(1000, (0,))
+    p = pending(bc.candidate, 0)
+    chain = state(pending={1000: (p,)})
+    out = include(chain, inherent(candidates=(bc,)), frozenset({p.hash}))
+    assert rules(out) == [(0, s.CANDIDATE_CONCLUDED_INVALID)]
+
+
+def test_a_para_whose_cores_are_all_occupied_has_no_eligible_core() -> None:
+    held = pending(receipt(2000, HEADS[2000], b"p", core=2), 2)
+    chain = state(pending={2000: (held,)})
+    bc = back(chain, receipt(2000, b"p", b"q", core=2), 2)
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_NO_ELIGIBLE_CORE)]
+    assert eligible_cores(chain) == {1000: (0, 1)}
+
+
+def test_once_a_paras_cores_are_taken_its_later_candidates_are_dropped() -> None:
+    candidates = chain_of(2000, (2, 2))
+    out = include(STATE, inherent(candidates=tuple(candidates)))
+    assert rules(out) == [(1, s.CANDIDATE_CORES_EXHAUSTED)]
+
+
+def test_a_candidate_with_neither_a_committed_nor_an_injected_core_is_dropped() -> None:
+    bc = back(STATE, v1_receipt(1000, HEADS[1000], b"n"), 0, inject=None)
+    out = include(STATE, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_CORE_UNKNOWN)]
+
+
+def test_two_candidates_committing_to_one_core_keep_only_the_first() -> None:
+    first = back(STATE, receipt(1000, HEADS[1000], b"a", core=0), 0)
+    second = back(STATE, receipt(1000, b"a", b"b", core=0), 0)
+    out = include(STATE, inherent(candidates=(first, second)))
+    assert rules(out) == [(1, s.CANDIDATE_CORE_NOT_ELIGIBLE)]
+
+
+def test_with_a_disabled_validator_a_core_without_a_group_is_an_invalid_assignment() -> None:
+    chain = state(groups=((0, 1), (2, 3)), n_validators=4, disabled=frozenset({3}))
+    bc = back(chain, receipt(2000, HEADS[2000], b"n", core=2), 2)
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_INVALID_ASSIGNMENT)]
+
+
+GROUPS3 = ((0, 1, 2), (3, 4, 5), (6, 7, 8))
+
+
+def test_a_disabled_vote_past_the_end_of_the_votes_is_where_rust_panics() -> None:
+    # Core 0 at block 20 is served by group 2 = (6, 7, 8). Votes from positions 1 and 2; the
+    # disabled validator 8 sits at position 2, and `remove(2)` on two votes is out of bounds.
+    chain = state(n_validators=9, groups=GROUPS3, disabled=frozenset({8}))
+    bc = back(chain, receipt(1000, HEADS[1000], b"n", core=0), 0, (1, 2))
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_DISABLED_VOTE_INDEX)]
+    assert out.rejects_inherent
+
+
+def test_any_disabled_validator_holds_every_candidate_to_the_threshold() -> None:
+    chain = state(disabled=frozenset({0}))
+    bc = back(chain, receipt(1000, HEADS[1000], b"n", core=0), 0, (0,))
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_DISABLED_FILTER_THRESHOLD)]
+    assert not out.rejects_inherent
+
+
+def test_a_step_one_drop_leaves_the_successor_to_fail_the_chain() -> None:
+    first, second = chain_of(1000, (0, 1))
+    bad = back(STATE, receipt(1000, HEADS[1000], HEADS[1000] + b"\x00", core=0, offset=2), 0)
+    out = include(STATE, inherent(candidates=(bad, second)))
+    assert rules(out) == [
+        (0, s.CANDIDATE_CLAIM_QUEUE_OFFSET),
+        (1, s.CANDIDATE_VALIDATION_DATA_HASH),
+    ]
+    assert first.hash() != bad.hash()
+
+
+def test_sanitize_backed_candidates_refuses_something_that_is_not_a_candidate() -> None:
+    with pytest.raises(InvalidRecord):
+        sanitize_backed_candidates(STATE, ("nope",), frozenset(), {})  # type: ignore[arg-type]
+
+
+def test_kept_candidates_come_in_para_order_whatever_the_input_order() -> None:
+    late = chain_of(2000, (2,))
+    early = chain_of(1000, (0, 1))
+    kept, dropped = sanitize_backed_candidates(
+        STATE, (*late, *early), frozenset(), eligible_cores(STATE)
+    )
+    assert dropped == ()
+    assert [(k.index, k.core, k.para_id) for k in kept] == [
+        (1, 0, 1000),
+        (2, 1, 1000),
+        (0, 2, 2000),
+    ]
+    assert kept[0].relay_parent_number == NOW - 1 == kept[0].scheduling_parent_number
+    assert BitVec.from_str("11") == kept[0].candidate.validator_indices.slice(0, 2)
+
+
+def test_a_v1_candidate_meets_the_relay_parent_check_in_the_chain_step() -> None:
+    committed = v1_receipt(1000, HEADS[1000], b"n", relay_parent=NOW - 9)
+    bc = back(state(parents=(NOW - 1, NOW - 9)), committed, 0)
+    out = include(STATE, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_DISALLOWED_RELAY_PARENT)]
+
+
+def test_a_committed_candidate_without_core_bits_keeps_none_after_the_disabled_filter() -> None:
+    chain = state(disabled=frozenset({5}), minimum_backing_votes=1)
+    bc = back(chain, receipt(1000, HEADS[1000], b"n", core=0), 0, inject=None)
+    kept, dropped = sanitize_backed_candidates(chain, (bc,), frozenset(), eligible_cores(chain))
+    assert dropped == ()
+    # Group (4, 5) backs core 0 at block 20: validator 5's bit and vote are gone, no core bits.
+    assert kept[0].candidate.validator_indices == BitVec.from_str("10")
+    assert kept[0].candidate.validity_votes == bc.validity_votes[:1]
