@@ -73,3 +73,9 @@ def test_a_record_without_slots_is_evolved_alike() -> None:
         evolve_plain(state, c=1)
     with pytest.raises(AttributeError):
         evolve_plain(state, a=2).a = 3  # type: ignore[misc]
+
+
+def test_an_unknown_field_error_lists_every_unknown_name_in_order() -> None:
+    with pytest.raises(TypeError) as raised:
+        evolve(_State(1), zz=1, a=2, nope=3)
+    assert str(raised.value) == "_State has no field(s) nope, zz"

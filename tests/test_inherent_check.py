@@ -272,3 +272,146 @@ def test_a_core_taken_by_one_candidate_is_not_free_for_the_next() -> None:
                              first.validator_indices)
     problems = check_inherent(data(candidates=[first, second]), cores=cores)
     assert rules(problems) == [(CANDIDATE_PARA_DUPLICATE, 1), (CANDIDATE_NO_CORE, 1)]
+
+
+# -- issue 13: what each problem says, the key boundaries, rotation in the choice of core --------
+
+
+def test_each_bitfield_problem_names_the_validator_in_its_detail() -> None:
+    # Six validators; the details are what a user reads to find the offending bitfield.
+    forged = SignedAvailabilityBitfield(BitVec.from_str("1"), 3, signed_bitfield("1", 0).signature)
+    bitfields = [
+        signed_bitfield("1", 2),
+        signed_bitfield("1", 1),
+        signed_bitfield("1", 2),
+        forged,
+        bitfield("1", 9),
+    ]
+    problems = check_inherent(data(bitfields), validators=PUBLIC, signing_context=CTX)
+    assert problems == (
+        InherentProblem(BITFIELDS_UNSORTED, 1, "validator 1 after 2"),
+        InherentProblem(BITFIELD_DUPLICATE, 2, "second bitfield of validator 2"),
+        InherentProblem(BITFIELD_SIGNATURE, 3, "validator 3"),
+        InherentProblem(BITFIELD_UNKNOWN_VALIDATOR, 4, "validator 9 of 6"),
+    )
+
+
+def test_a_bitfield_whose_validator_index_equals_the_number_of_validators_is_unknown() -> None:
+    # Indices run 0..5 for six validators: 5 is the last known signer, 6 the first unknown one.
+    problems = check_inherent(
+        data([signed_bitfield("1", 5), bitfield("1", 6)]), validators=PUBLIC, signing_context=CTX
+    )
+    assert problems == (InherentProblem(BITFIELD_UNKNOWN_VALIDATOR, 1, "validator 6 of 6"),)
+
+
+def test_keys_without_a_signing_context_or_a_context_without_keys_check_no_signature() -> None:
+    # Signatures need both the keys and the context they were made in; with either alone the
+    # signature checks are skipped, bitfields and backing votes alike.
+    forged = SignedAvailabilityBitfield(
+        BitVec.from_str("10"), 1, signed_bitfield("10", 0).signature
+    )
+    good = signed_backed(1, (0, 1, 2), "110")
+    swapped = BackedCandidate(good.candidate, good.validity_votes[::-1], good.validator_indices)
+    inherent = data([forged, bitfield("10", 9)], [swapped])
+    kw = {"cores": (OCC, ScheduledCore(1)), "groups": ((3, 4, 5), (0, 1, 2))}
+    assert rules(check_inherent(inherent, validators=PUBLIC, signing_context=CTX, **kw)) == [  # type: ignore[arg-type]
+        (BITFIELD_SIGNATURE, 0),
+        (BITFIELD_UNKNOWN_VALIDATOR, 1),
+        (BACKING_SIGNATURE, 0),
+        (BACKING_SIGNATURE, 0),
+    ]
+    assert check_inherent(inherent, validators=PUBLIC, **kw) == ()  # type: ignore[arg-type]
+    assert check_inherent(inherent, signing_context=CTX, **kw) == ()  # type: ignore[arg-type]
+
+
+def test_each_candidate_list_problem_names_the_para_in_its_detail() -> None:
+    problems = check_inherent(
+        data(candidates=[backed(1, code=b"a"), backed(2, code=b"b"), backed(1, salt=1)])
+    )
+    assert problems == (
+        InherentProblem(CODE_UPGRADE_EXTRA, 1, "para 2 also upgrades code"),
+        InherentProblem(CANDIDATE_PARA_DUPLICATE, 2, "second candidate of para 1"),
+    )
+
+
+def test_a_candidate_short_of_votes_says_how_many_it_has_and_needs() -> None:
+    # A group of three needs 3 // 2 + 1 = 2 votes; the candidate has one.
+    problems = check_inherent(
+        data(candidates=[signed_backed(1, (0, 1, 2), "100")]),
+        cores=(ScheduledCore(1),),
+        groups=((0, 1, 2),),
+    )
+    assert problems == (InherentProblem(BACKING_THRESHOLD, 0, "1 votes, 2 needed"),)
+
+
+def test_each_dispute_problem_names_the_session_in_its_detail() -> None:
+    d = [
+        DisputeStatementSet(h32(2), 1, ()),
+        DisputeStatementSet(h32(1), 1, ()),
+        DisputeStatementSet(h32(2), 1, ()),
+        DisputeStatementSet(h32(1), 2, ()),
+    ]
+    assert check_inherent(data(disputes=d)) == (
+        InherentProblem(DISPUTES_UNSORTED, 1, "session 1 out of order"),
+        InherentProblem(DISPUTE_DUPLICATE, 2, "session 1 repeated"),
+    )
+
+
+def test_rotation_decides_which_groups_size_reveals_an_injected_core_index() -> None:
+    # Para 1 may go on core 0 or core 1. After one rotation core 0 is backed by group 1 (two
+    # members) and core 1 by group 0 (three). The candidate, backed by group 0, carries three
+    # bits and then core index 1: only core 1's group, under rotation, splits it there. Read
+    # without rotation no core matches, the candidate falls to core 0 and to group 1, whose two
+    # members do not fit its eleven bits.
+    cores = (ScheduledCore(1), ScheduledCore(1))
+    groups = ((0, 1, 2), (3, 4))
+    cand = signed_backed(1, groups[0], "111", core=1)
+    problems = check_inherent(
+        data(candidates=[cand]),
+        cores=cores,
+        validators=PUBLIC,
+        signing_context=CTX,
+        groups=groups,
+        group_rotation=GroupRotationInfo(0, 10, 10),
+    )
+    assert problems == ()
+
+
+def test_a_core_without_a_group_reads_a_core_index_only_from_exactly_eight_bits() -> None:
+    # Para 1 may go on core 0 (group 0, three members) or core 1, beyond the one group: its
+    # group is empty, so only a vector of exactly 8 bits would name a core. The candidate's nine
+    # bits (one vote bit, then core index 1) name none; it takes the para's first free core,
+    # core 0, and is checked against core 0's group of three.
+    cores = (ScheduledCore(1), ScheduledCore(1))
+    template = backed(1)
+    cand = BackedCandidate(
+        template.candidate, template.validity_votes, BitVec.from_str("1").concat(BitVec(1, 8))
+    )
+    problems = check_inherent(data(candidates=[cand]), cores=cores, groups=((0, 1, 2),))
+    assert problems == (
+        InherentProblem(
+            VALIDATOR_INDICES_GROUP, 0, "9 bits with 2 set for a group of 3 and 1 votes"
+        ),
+    )
+
+
+def test_a_vote_of_a_validator_past_the_set_is_offered_to_the_verifier_without_a_key() -> None:
+    # The group names validator 6 of six: there is no key to check its vote against, and the
+    # verifier is asked with an empty one (which no signature verifies under), never a made-up key.
+    keys: list[bytes] = []
+
+    def verify(message: bytes, signature: bytes, key: bytes) -> bool:
+        keys.append(key)
+        return True
+
+    cand = signed_backed(1, (0, 5), "11")
+    problems = check_inherent(
+        data(candidates=[cand]),
+        cores=(ScheduledCore(1),),
+        validators=PUBLIC,
+        signing_context=CTX,
+        groups=((0, 6),),
+        verify=verify,
+    )
+    assert problems == ()
+    assert keys == [PUBLIC[0], b""]

@@ -263,3 +263,13 @@ def test_request_and_subscriber_ids_are_opaque_tokens_handed_back_unchanged() ->
         << JobConcluded()
     )
     assert book
+
+
+def test_a_concluded_job_keeps_none_of_the_requests_it_cancelled() -> None:
+    # Conclude cancels every parked request (the node drops their senders): none stays parked in
+    # the final state, so nothing there could be answered later.
+    state, _ = step(fresh(), RequestInherentData(1))
+    assert [r.request_id for r in state.parked] == [1]
+    state, effects = step(state, Conclude())
+    assert effects == (CancelRequest(1), JobConcluded())
+    assert state.concluded and list(state.parked) == []
