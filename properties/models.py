@@ -120,9 +120,9 @@ def select_disputes(recent: Any, onchain: Any, votes: Any, now: int, cap: int) -
             classes[0 if inactive else 2].append(key)
             continue
         n = len(state.validators_for)
-        concluded = max(
-            sum(state.validators_for), sum(state.validators_against)
-        ) >= _supermajority(n)
+        concluded = max(sum(state.validators_for), sum(state.validators_against)) >= _supermajority(
+            n
+        )
         if not concluded:
             classes[1 if inactive else 3].append(key)
         elif not inactive:
@@ -153,8 +153,6 @@ def select_disputes(recent: Any, onchain: Any, votes: Any, now: int, cap: int) -
             chosen.append((key, tuple(sent)))
             total += len(sent)
     return sorted(chosen, key=lambda d: d[0])
-
-
 
 
 def inherent_data(

@@ -176,9 +176,11 @@ def validation_data_maps(draw: Any) -> dict[tuple[int, OccupiedCoreAssumption], 
 # -- disputes ----------------------------------------------------------------------------------
 
 N = 6
-STATUS = st.sampled_from((Active(), Confirmed())) | st.builds(
-    ConcludedFor, st.integers(0, 1000)
-) | st.builds(ConcludedAgainst, st.integers(0, 1000))
+STATUS = (
+    st.sampled_from((Active(), Confirmed()))
+    | st.builds(ConcludedFor, st.integers(0, 1000))
+    | st.builds(ConcludedAgainst, st.integers(0, 1000))
+)
 
 
 # Every valid kind a vote can have (an explicit vote, the two backing kinds, approval checking of
@@ -198,18 +200,25 @@ VALID_KIND = st.sampled_from(
 def dispute_inputs(draw: Any) -> tuple[Any, ...]:
     """(recent, onchain, votes, now, cap) for select_disputes: every status, every vote kind,
     disputes with and without on-chain state and votes, concluded long ago or lately."""
-    keys = draw(st.lists(st.tuples(st.integers(0, 2), st.integers(0, 5).map(h32)), unique=True,
-                         max_size=8))
+    keys = draw(
+        st.lists(st.tuples(st.integers(0, 2), st.integers(0, 5).map(h32)), unique=True, max_size=8)
+    )
     recent, onchain, votes = {}, {}, {}
     for k in keys:
         recent[k] = draw(STATUS)
         if draw(st.booleans()):
-            onchain[k] = DisputeState(BitVec(draw(st.integers(0, 2**N - 1)), N),
-                                      BitVec(draw(st.integers(0, 2**N - 1)), N), 0)
+            onchain[k] = DisputeState(
+                BitVec(draw(st.integers(0, 2**N - 1)), N),
+                BitVec(draw(st.integers(0, 2**N - 1)), N),
+                0,
+            )
         if draw(st.integers(0, 4)):
-            valid = {v: (draw(VALID_KIND), bytes([v]) * 64)
-                     for v in draw(st.sets(st.integers(0, N - 1)))}
-            invalid = {v: (InvalidExplicit(), bytes([v + 100]) * 64)
-                       for v in draw(st.sets(st.integers(0, N)))}
+            valid = {
+                v: (draw(VALID_KIND), bytes([v]) * 64) for v in draw(st.sets(st.integers(0, N - 1)))
+            }
+            invalid = {
+                v: (InvalidExplicit(), bytes([v + 100]) * 64)
+                for v in draw(st.sets(st.integers(0, N)))
+            }
             votes[k] = CandidateVotes(CandidateReceipt(descriptor(1), ZERO32), valid, invalid)
     return recent, onchain, votes, draw(st.integers(0, 1400)), draw(st.integers(0, 40))

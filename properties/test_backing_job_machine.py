@@ -310,8 +310,9 @@ class BackingJobMachine(RuleBasedStateMachine):
         assert self.state == before
 
     @precondition(
-        lambda self: not self.concluded
-        and any(p == OUR_PARA for p, _ in self.table.candidates.values())
+        lambda self: (
+            not self.concluded and any(p == OUR_PARA for p, _ in self.table.candidates.values())
+        )
     )
     @rule(data=st.data(), v=st.sampled_from(GROUPS[200]), kind=st.sampled_from((Valid, Invalid)))
     def a_vote_from_outside_the_group_is_only_evidence(

@@ -107,9 +107,7 @@ class ProvisionerJobMachine(RuleBasedStateMachine):
         # be chosen), otherwise any para on any of three validation data.
         fitting = sorted({(para, pvd_) for (para, _), pvd_ in self.vd.items()}, key=repr)
         anything = st.tuples(st.integers(0, 3), st.integers(0, 2).map(pvd))
-        para, built_on = data.draw(
-            st.sampled_from(fitting) | anything if fitting else anything
-        )
+        para, built_on = data.draw(st.sampled_from(fitting) | anything if fitting else anything)
         event = ReceiveBackedCandidate(
             backed(para, built_on, code=b"code" if code else None, salt=salt)
         )

@@ -145,11 +145,20 @@ class TableMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self.misbehaving))
     @rule(data=st.data())
     def a_replayed_misbehaving_statement_changes_nothing(self, data: st.DataObject) -> None:
-        # One record per offence: the same offending statement again is no new evidence.
+        # One record per offence: the same offending statement again is no new evidence, and no
+        # vote. It can be a new offence, though, when the table has moved on since: a Seconded
+        # refused for a double vote is also a second proposal once its sender has seconded
+        # another candidate (found with --hypothesis-seed=72491979711487511806733540601721784779;
+        # tests/test_table.py pins the case). The model says which: its evidence is unchanged
+        # exactly when the offence is the one already recorded.
         s = data.draw(st.sampled_from(self.misbehaving))
-        after, summary = import_statement(self.table, self.ctx, s)
-        assert summary is None and after is self.table
+        evidence = (list(self.model.misbehaviors), dict(self.model.excess))
         assert self.model.do(s) is None
+        after, summary = import_statement(self.table, self.ctx, s)
+        assert summary is None
+        if (self.model.misbehaviors, self.model.excess) == evidence:
+            assert after is self.table
+        self.table = after
 
     @precondition(lambda self: bool(self.accepted))
     @rule(data=st.data())
@@ -158,13 +167,9 @@ class TableMachine(RuleBasedStateMachine):
         after, summary = import_statement(self.table, self.ctx, s)
         assert summary is None and after == self.table
 
-    @precondition(
-        lambda self: any(self.table.candidate(c.hash()) is None for c in CANDIDATES)
-    )
+    @precondition(lambda self: any(self.table.candidate(c.hash()) is None for c in CANDIDATES))
     @rule(data=st.data(), v=st.integers(0, 8))
-    def a_vote_on_an_unknown_candidate_changes_nothing(
-        self, data: st.DataObject, v: int
-    ) -> None:
+    def a_vote_on_an_unknown_candidate_changes_nothing(self, data: st.DataObject, v: int) -> None:
         unknown = [c for c in CANDIDATES if self.table.candidate(c.hash()) is None]
         c = data.draw(st.sampled_from(unknown))
         after, summary = import_statement(self.table, self.ctx, fake(Valid(c.hash()), v))
@@ -247,8 +252,10 @@ class TableMachine(RuleBasedStateMachine):
         found = [(v, KIND_NAMES[type(m)]) for v, m in self.table.misbehaviors_since(0)]
         assert found == self.model.misbehaviors
         assert dict(self.table.excess_misbehaviors) == self.model.excess
-        assert all(len(ms) <= self.ctx.max_evidence_per_validator
-                   for ms in self.table.misbehaviors.values())
+        assert all(
+            len(ms) <= self.ctx.max_evidence_per_validator
+            for ms in self.table.misbehaviors.values()
+        )
 
     @invariant()
     def same_backable_candidates(self) -> None:

@@ -99,16 +99,17 @@ def test_import_order_does_not_change_who_misbehaved_or_what_is_backable(
             for s in items
             if s.validator_index in cheats and isinstance(s.statement, Seconded)
         }
-        judged_alike = cheats | {
-            s.validator_index for s in items
-        } - {s.validator_index for s in items if s.candidate_hash in contested}
+        judged_alike = cheats | {s.validator_index for s in items} - {
+            s.validator_index for s in items if s.candidate_hash in contested
+        }
         assert bad_a & judged_alike == bad_b & judged_alike
     # A misbehaving voter's counted vote depends on which of its two votes came first, so
     # compare candidates on which nobody misbehaved (with an equivocating seconder among them).
     tainted = bad_a | bad_b | equivocators(ctx, items)
     clean = {
-        h for h in HASHES if not any(s.validator_index in tainted for s in items
-                                     if s.candidate_hash == h)
+        h
+        for h in HASHES
+        if not any(s.validator_index in tainted for s in items if s.candidate_hash == h)
     }
     assert backable(a, ctx) & clean == backable(b, ctx) & clean
 

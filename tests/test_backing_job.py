@@ -21,13 +21,17 @@ from backable.core import (
     Valid,
 )
 from backable.core.backing.events import (
+    EARLY_VOTE_BUFFER_FULL,
+    EARLY_VOTE_LIMIT_PER_VALIDATOR,
     AvailableDataStored,
     CandidateInvalid,
     CandidateValid,
+    EarlyVoteDropped,
     EarlyVoteHeld,
     FetchPoV,
     GetBackedCandidates,
     ImportToDisputeCoordinator,
+    MisbehaviorOverCap,
     PoVFetched,
     PoVUnavailable,
     ReceiveStatement,
@@ -285,7 +289,10 @@ def test_a_candidate_we_issued_a_statement_on_keeps_no_fallback() -> None:
 def test_retrying_pov_fetches_from_each_voucher_in_turn() -> None:
     ctx = TableContext({100: (0, 1, 2, 3, 4)})  # majority 3
     s1, v2, v3, v4 = (
-        fake(Seconded(C1), 1), fake(Valid(H1), 2), fake(Valid(H1), 3), fake(Valid(H1), 4)
+        fake(Seconded(C1), 1),
+        fake(Valid(H1), 2),
+        fake(Valid(H1), 3),
+        fake(Valid(H1), 4),
     )
     pov_hash = C1.descriptor.pov_hash
     assert (
@@ -389,7 +396,10 @@ def test_statements_for_another_para_are_only_tallied() -> None:
 
 def test_get_backed_candidates_in_request_order_skipping_unknown_hashes() -> None:
     statements = (
-        fake(Seconded(C1), 1), fake(Valid(H1), 2), fake(Seconded(C3), 3), fake(Valid(H3), 5)
+        fake(Seconded(C1), 1),
+        fake(Valid(H1), 2),
+        fake(Seconded(C3), 3),
+        fake(Valid(H3), 5),
     )
     state = job(validator_index=None, assignment=None)
     for s in statements:
@@ -415,8 +425,14 @@ def test_a_statement_from_outside_the_validator_set_leaves_the_state_unchanged()
 
 @pytest.mark.parametrize(
     "event",
-    [PoVFetched(H1, POV), PoVUnavailable(H1), CandidateValid(H1, C1.commitments, PVD),
-     CandidateInvalid(H1), ValidationFailed(H1), AvailableDataStored(H1)],
+    [
+        PoVFetched(H1, POV),
+        PoVUnavailable(H1),
+        CandidateValid(H1, C1.commitments, PVD),
+        CandidateInvalid(H1),
+        ValidationFailed(H1),
+        AvailableDataStored(H1),
+    ],
 )
 def test_results_nobody_asked_for_are_ignored(event: object) -> None:
     state = job()
@@ -483,8 +499,8 @@ def test_something_that_is_not_a_backing_event_is_refused_by_name() -> None:
 def test_a_request_id_is_an_opaque_token_handed_back_unchanged() -> None:
     # The shell passes its reply future; any hashable will do.
     token = object()
-    assert Playbook(step, job()) >> GetBackedCandidates(token, ()) << ReplyBackedCandidates(
-        token, ()
+    assert (
+        Playbook(step, job()) >> GetBackedCandidates(token, ()) << ReplyBackedCandidates(token, ())
     )
 
 
@@ -493,3 +509,55 @@ def test_a_request_id_is_an_opaque_token_handed_back_unchanged() -> None:
 def test_an_early_vote_limit_below_zero_or_not_an_int_is_refused(name: str, limit: object) -> None:
     with pytest.raises(BackingJobError, match=f"{name} must be an int >= 0"):
         new_backing_job(CONTEXT, VALIDATORS, CTX, 0, 100, **{name: limit})  # type: ignore[arg-type]
+
+
+def test_a_candidate_we_found_invalid_keeps_no_fallback() -> None:
+    # Other vouchers are kept only to fetch the PoV again; after our Invalid nothing is fetched.
+    s1 = fake(Seconded(C1), 1)
+    book = (
+        Playbook(step, job())
+        >> ReceiveStatement(s1)
+        << dc(R1, s1)
+        << FetchPoV(1, H1, C1.descriptor.pov_hash)
+        >> PoVFetched(H1, POV)
+        << ValidateCandidate(R1, POV)
+        >> CandidateInvalid(H1, "bad para head")
+        << SignStatement(Invalid(H1))
+    )
+    assert book
+    assert H1 in book.state.issued
+    assert H1 not in book.state.fallbacks and H1 not in book.state.work
+
+
+def test_an_offence_beyond_the_evidence_cap_is_counted_in_the_jobs_table() -> None:
+    # One record kept per offender here; the second offence is only counted, and the count is
+    # the job's table's (`excess_misbehaviors`), not lost with the refused statement.
+    ctx = TableContext(CTX.groups, max_evidence_per_validator=1)
+    first, second, third = fake(Seconded(C1), 1), fake(Seconded(C2), 1, 1), fake(Valid(H1), 1, 2)
+    kept = MultipleCandidates((C1, fake_signature(1)), (C2, fake_signature(1, 1)), 1)
+    book = (
+        Playbook(step, job(validator_index=None, assignment=None, ctx=ctx))
+        >> ReceiveStatement(first)
+        << dc(R1, first)
+        >> ReceiveStatement(second)
+        << dc(R2, second)
+        << ReportMisbehavior(1, kept)
+        >> ReceiveStatement(third)
+        << MisbehaviorOverCap(1)
+    )
+    assert book
+    assert book.state.table.misbehaviors == {1: (kept,)}
+    assert book.state.table.excess_misbehaviors == {1: 1}
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("early_vote_limit", EARLY_VOTE_BUFFER_FULL),
+        ("early_votes_per_validator", EARLY_VOTE_LIMIT_PER_VALIDATOR),
+    ],
+)
+def test_an_early_vote_limit_of_zero_is_accepted_and_holds_no_vote(name: str, reason: str) -> None:
+    early = fake(Valid(H1), 1)
+    state = new_backing_job(CONTEXT, VALIDATORS, CTX, 0, 100, **{name: 0})  # type: ignore[arg-type]
+    assert Playbook(step, state) >> ReceiveStatement(early) << EarlyVoteDropped(early, reason)

@@ -10,6 +10,11 @@ from backable.core import (
     InvalidRecord,
     OccupiedCore,
     ScheduledCore,
+    Seconded,
+    Summary,
+    Table,
+    TableContext,
+    import_statement,
 )
 from backable.core.backing.groups import (
     _SETUPS,
@@ -19,7 +24,7 @@ from backable.core.backing.groups import (
     local_assignment,
     validator_groups,
 )
-from properties.backing_strategies import candidate
+from properties.backing_strategies import candidate, fake
 
 GROUPS = ((0, 1), (2, 3), (4, 5))
 NO_ROTATION = GroupRotationInfo(session_start_block=0, group_rotation_frequency=0, now=10)
@@ -90,9 +95,7 @@ def test_an_assignment_names_its_bad_field_and_value() -> None:
     assert str(bad_para.value) == "Assignment.para_id = -1: must be an int in 0..2**32-1"
     with pytest.raises(InvalidRecord) as bad_collator:
         Assignment(100, b"\xc0")
-    assert str(bad_collator.value) == (
-        "Assignment.required_collator = b'\\xc0': must be 32 bytes"
-    )
+    assert str(bad_collator.value) == "Assignment.required_collator = b'\\xc0': must be 32 bytes"
 
 
 # backing_setup: the same table context and assignments, computed once per relay parent ---------
@@ -135,3 +138,35 @@ def test_the_cache_is_bounded() -> None:
     for i in range(SETUP_CACHE_SIZE * 3):
         backing_setup((ScheduledCore(1000 + i),), GROUPS, NO_ROTATION)
     assert len(_SETUPS) == SETUP_CACHE_SIZE
+
+
+def test_setups_of_other_cores_or_groups_are_cached_beside_each_other() -> None:
+    # The cache holds one entry per (cores, groups) pair: a relay parent sharing another's groups
+    # tuple (the groups change once a session) must not push that other's setup out.
+    cores, other_cores = (ScheduledCore(100),), (ScheduledCore(200),)
+    groups, other_groups = ((0, 1),), ((2, 3),)
+    first = backing_setup(cores, groups, NO_ROTATION)
+    same_groups = backing_setup(other_cores, groups, NO_ROTATION)
+    same_cores = backing_setup(cores, other_groups, NO_ROTATION)
+    assert backing_setup(cores, groups, NO_ROTATION) is first
+    assert backing_setup(other_cores, groups, NO_ROTATION) is same_groups
+    assert backing_setup(cores, other_groups, NO_ROTATION) is same_cores
+    assert dict(same_groups.context.groups) == {200: (0, 1)}
+    assert dict(same_cores.context.groups) == {100: (2, 3)}
+
+
+def test_the_setup_passes_the_multiple_seconded_switch_to_its_table() -> None:
+    # Cores built here, a new tuple: the setup is computed by this call, not found in the cache
+    # (which other tests, or an earlier run in the same process, may have filled).
+    cores = (ScheduledCore(100), FreeCore(), ScheduledCore(200, COLLATOR))
+    setup = backing_setup(
+        cores, GROUPS, NO_ROTATION, minimum_backing_votes=2, allow_multiple_seconded=True
+    )
+    assert setup.context == TableContext(
+        {100: (0, 1), 200: (4, 5)}, minimum_backing_votes=2, allow_multiple_seconded=True
+    )
+    # With the switch on, one validator may second two candidates of its para.
+    table, _ = import_statement(Table(), setup.context, fake(Seconded(candidate(100, 1)), 0))
+    table, summary = import_statement(table, setup.context, fake(Seconded(candidate(100, 2)), 0, 1))
+    assert summary == Summary(candidate(100, 2).hash(), 100, 1)
+    assert table.misbehaviors == {}

@@ -113,9 +113,7 @@ def test_invalid_double_signature_is_misbehavior() -> None:
     table, _ = run(CTX, fake(Seconded(C1), 0), fake(Invalid(H1), 2), fake(Invalid(H1), 2, 1))
     assert table.misbehaviors == {
         2: (
-            DoubleSign(
-                DoubleSign.INVALID, Invalid(H1), fake_signature(2), fake_signature(2, 1), 2
-            ),
+            DoubleSign(DoubleSign.INVALID, Invalid(H1), fake_signature(2), fake_signature(2, 1), 2),
         )
     }
 
@@ -316,8 +314,11 @@ def test_tables_are_equal_exactly_when_their_votes_and_evidence_are() -> None:
 
 @pytest.mark.parametrize("cap", [0, -1, True, 2.0])
 def test_an_evidence_cap_below_one_or_not_an_int_is_refused(cap: object) -> None:
-    with pytest.raises(TableError, match="max_evidence_per_validator must be an int of at least 1"):
+    with pytest.raises(TableError) as refused:
         TableContext({100: (0, 1, 2)}, max_evidence_per_validator=cap)  # type: ignore[arg-type]
+    assert str(refused.value) == (
+        f"TableContext: max_evidence_per_validator must be an int of at least 1, not {cap!r}"
+    )
 
 
 # The table's persistent map starts with few buckets and doubles them as it grows (every 4
@@ -370,3 +371,85 @@ def test_the_maps_keep_a_power_of_two_buckets_with_few_entries_each() -> None:
     assert length <= 4 * (mask + 1) < 2 * length  # doubled only when past 4 a bucket
     for i, bucket in enumerate(buckets):
         assert all(hash(key) & mask == i for key in bucket)
+
+
+def test_a_refused_input_is_named_with_how_many_candidates_the_table_held() -> None:
+    table, _ = run(CTX, fake(Seconded(C1), 0), fake(Seconded(candidate(PARA_B, 3)), 3))
+    with pytest.raises(TableError) as refused:
+        import_statement(table, CTX, Valid(H1))  # type: ignore[arg-type]
+    assert str(refused.value) == (
+        "import_statement: expected a SignedStatement, got Valid while the table held 2 candidates"
+    )
+
+
+def test_a_vote_on_a_candidate_whose_para_has_no_group_in_the_context_is_unauthorized() -> None:
+    # The context is read anew at every call (generic.rs passes it to each import): under one
+    # that gives the candidate's para no group, nobody may vote on it, and the vote is evidence.
+    table, _ = run(CTX, fake(Seconded(C1), 0))
+    valid, invalid = fake(Valid(H1), 1), fake(Invalid(H1), 2)
+    other = TableContext({PARA_B: (3, 4, 5)})
+    after, summaries = run_from(table, other, valid, invalid)
+    assert summaries == [None, None]
+    assert after.misbehaviors == {
+        1: (UnauthorizedStatement(valid),),
+        2: (UnauthorizedStatement(invalid),),
+    }
+    assert after.votes(H1) == table.votes(H1) == ((0, Seconded(C1), fake_signature(0)),)
+
+
+def test_seconding_a_candidate_again_stays_a_double_sign_after_the_switch_is_turned_off() -> None:
+    # The table remembers every candidate a validator seconded, not only its first: a second
+    # signature on one of them is a double sign (the same candidate again is a vote question),
+    # not a second candidate, whatever the multiple-seconded switch says at that moment.
+    multiple = TableContext(CTX.groups, allow_multiple_seconded=True)
+    table, _ = run(multiple, fake(Seconded(C1), 0), fake(Seconded(C2), 0, 1))
+    after, summary = import_statement(table, CTX, fake(Seconded(C2), 0, 2))
+    assert summary is None
+    assert after.misbehaviors == {
+        0: (
+            DoubleSign(
+                DoubleSign.SECONDED, Seconded(C2), fake_signature(0, 1), fake_signature(0, 2), 0
+            ),
+        )
+    }
+
+
+def test_the_maps_double_their_buckets_just_past_four_entries_a_bucket() -> None:
+    # The rule of the map (table.py): 8 buckets to start, doubled when the entries would average
+    # more than 4 a bucket. So 32 entries still fit 8 buckets and the 33rd doubles them, and so
+    # on at 64 and 128. Both maps grow alike here: each statement is a new candidate and a new
+    # seconder.
+    expected = {1: 8, 32: 8, 33: 16, 64: 16, 65: 32, 128: 32, 129: 64, 200: 64}
+    table = Table()
+    for n, s in enumerate(MANY_SECONDED, start=1):
+        table, _ = import_statement(table, MANY, s)
+        if n in expected:
+            for buckets, length, mask in (table._candidates, table._proposals):
+                assert (length, len(buckets), mask + 1) == (n, expected[n], expected[n]), n
+
+
+def test_a_replayed_statement_the_table_has_since_found_a_new_offence_in_is_new_evidence() -> None:
+    # Found by the table machine (properties/test_table_machine.py, under another seed): a
+    # Seconded refused for a double vote is, once its sender has seconded another candidate,
+    # also a second proposal. The replay is a new offence, with its own record; replaying it
+    # once more is the same offence again and changes nothing.
+    refused = fake(Seconded(C1), 0)
+    table, summaries = run(
+        CTX,
+        fake(Seconded(C1), 1),
+        fake(Invalid(H1), 0, 1),
+        refused,  # 0 voted Invalid on C1, now seconds it: a double vote, not applied
+        fake(Seconded(C2), 0),  # 0's first proposal, accepted
+    )
+    assert summaries[2] is None and summaries[3] is not None
+    double_vote = ValidityDoubleVote(
+        ValidityDoubleVote.ISSUED_AND_INVALIDITY, C1, fake_signature(0), fake_signature(0, 1), 0
+    )
+    assert table.misbehaviors == {0: (double_vote,)}
+
+    again, summary = import_statement(table, CTX, refused)
+    assert summary is None
+    second_proposal = MultipleCandidates((C2, fake_signature(0)), (C1, fake_signature(0)), 0)
+    assert again.misbehaviors == {0: (double_vote, second_proposal)}
+    assert again.candidate_hashes() == table.candidate_hashes()
+    assert import_statement(again, CTX, refused) == (again, None)
