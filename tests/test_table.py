@@ -453,3 +453,15 @@ def test_a_replayed_statement_the_table_has_since_found_a_new_offence_in_is_new_
     assert again.misbehaviors == {0: (double_vote, second_proposal)}
     assert again.candidate_hashes() == table.candidate_hashes()
     assert import_statement(again, CTX, refused) == (again, None)
+
+
+def test_one_validators_several_seconded_in_either_order_give_equal_tables() -> None:
+    # With multiple Seconded allowed (async backing), the same statements in another order are
+    # the same votes and the same evidence: the tables are equal.
+    ctx = TableContext({PARA_A: (0, 1, 2)}, allow_multiple_seconded=True)
+    first, _ = run(ctx, fake(Seconded(C1), 0), fake(Seconded(C2), 0))
+    second, _ = run(ctx, fake(Seconded(C2), 0), fake(Seconded(C1), 0))
+    assert first == second
+    assert {h: list(first.votes(h)) for h in first.candidate_hashes()} == {
+        h: list(second.votes(h)) for h in second.candidate_hashes()
+    }

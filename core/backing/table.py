@@ -256,12 +256,17 @@ class Table:
         self._bad = _NO_BAD
 
     def __eq__(self, other: object) -> bool:
-        # The evidence map is the log by offender: comparing the log compares it.
+        # The evidence map is the log by offender: comparing the log compares it. Proposals are
+        # not compared: a sender's proposals are exactly the candidates it has a Seconded vote on,
+        # which the candidates' votes already hold, and their arrival order (kept for the first
+        # proposal, the one MultipleCandidates evidence names) is read only when the context
+        # forbids multiple Seconded, where a sender has one proposal at most. Comparing it made
+        # the same statements in another order give unequal tables when multiple Seconded are
+        # allowed.
         return isinstance(other, Table) and (
             self._bad[0] == other._bad[0]
             and self._bad[2] == other._bad[2]
             and self._candidates == other._candidates
-            and self._proposals == other._proposals
         )
 
     __hash__ = None  # type: ignore[assignment]
