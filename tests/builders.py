@@ -2,7 +2,11 @@
 # and keyword overrides for the field a test is about.
 from __future__ import annotations
 
-from backable.core import CandidateDescriptor
+from collections.abc import Callable
+
+import pytest
+
+from backable.core import CandidateDescriptor, DecodeError, InvalidRecord, decode
 
 
 def descriptor(**overrides: object) -> CandidateDescriptor:
@@ -19,3 +23,21 @@ def descriptor(**overrides: object) -> CandidateDescriptor:
     }
     fields.update(overrides)
     return CandidateDescriptor(**fields)  # type: ignore[arg-type]
+
+
+def refusal(build: Callable[[], object]) -> tuple[str, str, object, str]:
+    """Call `build`, which must raise InvalidRecord, and return what the error names: record,
+    field, value and reason (the contract of a refused record, asserted whole by the tests)."""
+    with pytest.raises(InvalidRecord) as info:
+        build()
+    error = info.value
+    return (error.record, error.field, error.value, error.reason)
+
+
+def decode_failure(record_type: object, data: bytes) -> tuple[str, int, str]:
+    """Decode bytes that must be refused and return what the DecodeError names: the type, the
+    byte offset and the reason."""
+    with pytest.raises(DecodeError) as info:
+        decode(record_type, data)
+    error = info.value
+    return (error.type_name, error.offset, error.reason)

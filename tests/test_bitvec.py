@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from backable.core import BitVec, DecodeError, InvalidRecord, LengthMismatch, decode, encode
+from tests.builders import refusal
 
 
 def test_bits_encode_lsb_first_with_a_compact_length() -> None:
@@ -111,3 +112,94 @@ def test_any_is_whether_a_bit_is_set() -> None:
     assert not BitVec.zeros(0).any()
     assert BitVec.from_indices(5, [4]).any()
     assert BitVec.ones(1).any()
+
+
+# -- exact behaviour at the edges (issue 13) ----------------------------------------------------
+
+
+def test_get_reads_each_bit_in_range_and_false_outside_it() -> None:
+    b = BitVec.from_str("1101")
+    assert [b.get(i) for i in range(-1, 6)] == [False, True, True, False, True, False, False]
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (
+            lambda: BitVec.from_str("0120"),
+            ("BitVec", "text", "0120", "may hold only the characters 0 and 1"),
+        ),
+        (
+            lambda: BitVec.from_str("0X1"),
+            ("BitVec", "text", "0X1", "may hold only the characters 0 and 1"),
+        ),
+        (
+            lambda: BitVec.from_indices(4, [1, 4]),
+            ("BitVec", "index", 4, "outside a vector of 4 bits"),
+        ),
+        (
+            lambda: BitVec.from_indices(4, [-1]),
+            ("BitVec", "index", -1, "outside a vector of 4 bits"),
+        ),
+    ],
+)
+def test_a_refused_vector_names_the_text_or_index_that_was_wrong(
+    build: object, expected: tuple[str, str, object, str]
+) -> None:
+    assert refusal(build) == expected  # type: ignore[arg-type]
+
+
+def test_the_empty_string_and_no_values_are_the_empty_vector() -> None:
+    assert BitVec.from_str("") == BitVec(0, 0)
+    assert BitVec.from_bools([]) == BitVec(0, 0)
+    assert str(BitVec()) == ""
+    assert BitVec.from_bools([0, 0]) == BitVec(0, 2)
+    assert BitVec.from_bools([0, 1]) == BitVec(0b10, 2)
+
+
+def test_set_reaches_bit_zero_and_the_last_bit_and_names_an_index_outside() -> None:
+    assert BitVec.zeros(3).set(0) == BitVec.from_str("100")
+    assert BitVec.zeros(3).set(2) == BitVec.from_str("001")
+    with pytest.raises(IndexError, match=r"^bit 3 outside a BitVec of 3 bits$"):
+        BitVec.zeros(3).set(3)
+    with pytest.raises(IndexError, match=r"^bit -1 outside a BitVec of 3 bits$"):
+        BitVec.zeros(3).set(-1)
+
+
+def test_indexing_outside_names_the_index_and_the_length() -> None:
+    with pytest.raises(IndexError, match=r"^bit 3 outside a BitVec of 3 bits$"):
+        BitVec.zeros(3)[3]
+    with pytest.raises(IndexError, match=r"^bit -4 outside a BitVec of 3 bits$"):
+        BitVec.zeros(3)[-4]
+
+
+def test_an_empty_or_reversed_slice_is_the_empty_vector() -> None:
+    b = BitVec.from_str("1111")
+    assert b.slice(2, 2) == BitVec()
+    assert b.slice(3, 1) == BitVec()
+
+
+def test_and_names_the_operator_and_both_lengths_when_they_differ() -> None:
+    with pytest.raises(LengthMismatch, match=r"^BitVec &: lengths differ \(3 and 4\)$"):
+        BitVec.zeros(3) & BitVec.zeros(4)
+
+
+def test_deleting_a_field_is_refused_as_immutable() -> None:
+    b = BitVec.ones(2)
+    with pytest.raises(AttributeError, match=r"^BitVec is immutable$"):
+        del b._bits
+    with pytest.raises(AttributeError, match=r"^BitVec is immutable$"):
+        b._len = 3  # type: ignore[misc]
+    assert b == BitVec.ones(2)
+
+
+def test_distinct_vectors_hash_apart_so_sets_of_bitfields_stay_fast() -> None:
+    # The hash is that of (bits, length): the eight one-bit vectors of 8 bits and the empty
+    # vectors of lengths 0..7 all hash differently.
+    assert len({hash(BitVec.from_indices(8, [i])) for i in range(8)}) == 8
+    assert len({hash(BitVec.zeros(n)) for n in range(8)}) == 8
+
+
+def test_repr_spells_out_up_to_64_bits_and_summarises_longer_vectors() -> None:
+    assert repr(BitVec.ones(64)) == "BitVec('" + "1" * 64 + "')"
+    assert repr(BitVec.ones(65)) == "BitVec(len=65, ones=65)"

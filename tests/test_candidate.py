@@ -15,7 +15,7 @@ from backable.core import (
     decode_paras_inherent_extrinsic,
     encode,
 )
-from tests.builders import descriptor
+from tests.builders import descriptor, refusal
 from tests.conftest import REAL_BLOCKS, inherent_bytes, load_derived
 
 
@@ -129,3 +129,67 @@ def test_records_are_frozen() -> None:
 def test_reprs_are_short_and_readable() -> None:
     assert repr(descriptor()).startswith("CandidateDescriptor(para_id=1000, relay_parent=0x0101")
     assert repr(PoV(b"x" * 1000)) == "PoV(block_data=<1000 bytes>)"
+
+
+# -- refused records name record, field, value and reason; hashes are cached (issue 13) -------
+
+U32_REASON = "must be an int in 0..2**32-1"
+ROOT = b"\x0a" * 32
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (
+            lambda: PersistedValidationData("head", 1, ROOT, 5),  # type: ignore[arg-type]
+            ("PersistedValidationData", "parent_head", "head", "must be bytes"),
+        ),
+        (
+            lambda: PersistedValidationData(b"head", -1, ROOT, 5),
+            ("PersistedValidationData", "relay_parent_number", -1, U32_REASON),
+        ),
+        (
+            lambda: PersistedValidationData(b"head", 1, ROOT[:31], 5),
+            ("PersistedValidationData", "relay_parent_storage_root", ROOT[:31], "must be 32 bytes"),
+        ),
+        (
+            lambda: PersistedValidationData(b"head", 1, ROOT, 1 << 32),
+            ("PersistedValidationData", "max_pov_size", 1 << 32, U32_REASON),
+        ),
+        (
+            lambda: PoV(bytearray(b"block")),  # type: ignore[arg-type]
+            ("PoV", "block_data", bytearray(b"block"), "must be bytes"),
+        ),
+        (
+            lambda: CandidateReceipt("descriptor", ROOT),  # type: ignore[arg-type]
+            ("CandidateReceipt", "descriptor", "descriptor", "must be a CandidateDescriptor"),
+        ),
+        (
+            lambda: CandidateReceipt(descriptor(), ROOT + b"\x00"),
+            ("CandidateReceipt", "commitments_hash", ROOT + b"\x00", "must be 32 bytes"),
+        ),
+    ],
+)
+def test_a_refused_candidate_record_names_its_record_field_value_and_reason(
+    build: object, expected: tuple[str, str, object, str]
+) -> None:
+    assert refusal(build) == expected  # type: ignore[arg-type]
+
+
+def test_each_candidate_hash_is_computed_once_and_kept() -> None:
+    # The records cache their hash (the `_hash` slot): the same bytes object comes back.
+    commitments = CandidateCommitments(head_data=b"head")
+    receipt = CandidateReceipt(descriptor(), commitments.hash())
+    committed = CommittedCandidateReceipt(descriptor(), commitments)
+    for record in (commitments, receipt, committed):
+        first = record.hash()
+        assert record.hash() is first
+    assert committed.hash() == receipt.hash() == blake2_256(receipt.scale())
+
+
+def test_a_descriptor_repr_shows_the_first_eight_bytes_of_each_hash() -> None:
+    d = descriptor(relay_parent=bytes(range(32)), collator=bytes(range(32, 64)))
+    assert repr(d) == (
+        "CandidateDescriptor(para_id=1000, relay_parent=0x0001020304050607..,"
+        " collator=0x2021222324252627.., pov_hash=0x0404040404040404..)"
+    )

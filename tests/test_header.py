@@ -14,6 +14,7 @@ from backable.core import (
     decode,
     encode,
 )
+from tests.builders import refusal
 from tests.conftest import load_derived
 
 H = b"\x11" * 32
@@ -68,3 +69,17 @@ def test_the_real_parent_header_hashes_to_the_blocks_parent_hash() -> None:
         "0x" + header.hash().hex()
         == "0x480e167fe170bdeb8c7c53e3505e6bb3c6eeecdf7f38eecb350ed445a57a9077"
     )
+
+
+def test_an_other_digest_needs_bytes_and_names_the_field() -> None:
+    assert refusal(lambda: DigestOther("data")) == (  # type: ignore[arg-type]
+        "DigestOther",
+        "data",
+        "data",
+        "must be bytes",
+    )
+
+
+def test_a_header_repr_shows_the_number_the_parent_hash_prefix_and_the_digest_count() -> None:
+    header = Header(bytes(range(32)), 7, H, H, (DigestOther(b"x"),))
+    assert repr(header) == "Header(number=7, parent_hash=0x0001020304050607.., digest_items=1)"

@@ -6,17 +6,24 @@ from backable.core import (
     BARE_EXTRINSIC_VERSIONS,
     EXTRINSIC_FORMAT_VERSION,
     LEGACY_EXTRINSIC_FORMAT_VERSION,
+    BackedCandidate,
     BitVec,
+    CandidateCommitments,
+    CommittedCandidateReceipt,
     DecodeError,
+    DisputeStatementSet,
+    Explicit,
     Header,
     InvalidRecord,
     ParachainsInherentData,
     ProvisionerInherentData,
+    SignedAvailabilityBitfield,
     decode,
     decode_paras_inherent_extrinsic,
     encode,
     encode_paras_inherent_extrinsic,
 )
+from tests.builders import decode_failure, descriptor, refusal
 from tests.conftest import REAL_BLOCKS, inherent_bytes, load_block, load_derived
 
 
@@ -174,3 +181,79 @@ def test_only_versions_4_and_5_can_be_written(version: object) -> None:
     data = decode_paras_inherent_extrinsic(inherent_bytes("22939322"))
     with pytest.raises(InvalidRecord, match="must be 4 or 5"):
         encode_paras_inherent_extrinsic(data, version=version)  # type: ignore[arg-type]
+
+
+# -- exact refusals and the decoders' length checks (issue 13) --------------------------------
+
+SIG = b"\x99" * 64
+
+
+def test_writing_another_version_names_the_extrinsic_the_field_and_the_version() -> None:
+    data = ParachainsInherentData((), (), (), Header(b"\x00" * 32, 5, b"\x01" * 32, b"\x02" * 32))
+    assert refusal(lambda: encode_paras_inherent_extrinsic(data, version=6)) == (
+        "ParasInherentExtrinsic",
+        "version",
+        6,
+        "must be 4 or 5 (a bare extrinsic)",
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"bitfields": "x"}, ("bitfields", "x", "must be a tuple")),
+        (
+            {"bitfields": (SIG,)},
+            ("bitfields[0]", SIG, "must be a SignedAvailabilityBitfield"),
+        ),
+        ({"backed_candidates": "x"}, ("backed_candidates", "x", "must be a tuple")),
+        ({"backed_candidates": [SIG]}, ("backed_candidates[0]", SIG, "must be a BackedCandidate")),
+        ({"disputes": "x"}, ("disputes", "x", "must be a tuple")),
+        ({"disputes": (SIG,)}, ("disputes[0]", SIG, "must be a DisputeStatementSet")),
+    ],
+)
+def test_provisioner_inherent_data_refuses_a_bad_field_naming_it(
+    fields: dict[str, object], expected: tuple[str, object, str]
+) -> None:
+    assert refusal(lambda: ProvisionerInherentData(**fields)) == (  # type: ignore[arg-type]
+        "ProvisionerInherentData",
+        *expected,
+    )
+
+
+def test_the_smallest_bitfields_and_dispute_sets_fill_their_input_exactly() -> None:
+    # An empty bitfield signed takes 69 bytes and an empty dispute set 37: the decoder's
+    # early length checks must let vectors of exactly that size through.
+    bitfield = SignedAvailabilityBitfield(BitVec(), 1, SIG)
+    dispute = DisputeStatementSet(b"\x07" * 32, 2, ())
+    for data in (
+        ProvisionerInherentData(bitfields=(bitfield, bitfield, bitfield)),
+        ProvisionerInherentData(disputes=(dispute,)),
+    ):
+        assert decode(ProvisionerInherentData, encode(data)) == data
+    assert len(encode(bitfield)) == 69
+    assert len(encode(dispute)) == 37
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        # one bitfield announced, 67 bytes left: refused at the length prefix, before reading
+        (b"\x04" + b"\x00" * 67, (0, "length 1 exceeds the 67 bytes left")),
+        (b"\x00\x04" + b"\x00" * 10, (1, "length 1 exceeds the 10 bytes left")),
+        (b"\x00\x00\x04" + b"\x00" * 10, (2, "length 1 exceeds the 10 bytes left")),
+    ],
+)
+def test_a_vector_longer_than_its_input_is_refused_at_its_length_prefix(
+    data: bytes, expected: tuple[int, str]
+) -> None:
+    assert decode_failure(ProvisionerInherentData, data) == ("ProvisionerInherentData", *expected)
+
+
+def test_a_backed_candidate_repr_shows_para_hash_prefix_votes_and_indices() -> None:
+    candidate = CommittedCandidateReceipt(descriptor(), CandidateCommitments())
+    backed = BackedCandidate(candidate, (Explicit(SIG),), BitVec.from_str("01"))
+    assert repr(backed) == (
+        f"BackedCandidate(para_id=1000, hash=0x{candidate.hash().hex()[:16]}.., votes=1,"
+        " validator_indices=BitVec('01'))"
+    )

@@ -87,3 +87,12 @@ def test_each_compact_form_refuses_the_largest_value_of_the_form_below(raw: str,
 )
 def test_each_compact_form_takes_the_smallest_value_that_needs_it(raw: str, value: int) -> None:
     assert Reader(bytes.fromhex(raw)).compact(64) == value
+
+
+def test_a_bool_is_one_byte_0_or_1_and_any_other_byte_names_its_offset() -> None:
+    r = Reader(b"\x00\x01\x02")
+    assert r.bool() is False
+    assert r.bool() is True
+    with pytest.raises(ScaleError) as info:
+        r.bool()
+    assert (info.value.offset, info.value.reason) == (2, "bool byte 0x02 is neither 0 nor 1")

@@ -9,6 +9,7 @@ from backable.core import (
     ApprovalChecking,
     ApprovalCheckingMultipleCandidates,
     BackingSeconded,
+    BackingValid,
     BitVec,
     CandidateDescriptor,
     Invalid,
@@ -118,6 +119,33 @@ def test_dispute_payloads_follow_reference_a11() -> None:
     )
     one = ApprovalCheckingMultipleCandidates((H,))
     assert dispute_statement_signing_payload(one, H, 3) == b"APPR" + H + session
+
+
+RELAY_PARENT = b"\xbb" * 32
+H2 = bytes(range(32, 64))
+H3 = bytes(range(64, 96))
+SESSION_3 = b"\x03\x00\x00\x00"
+
+
+@pytest.mark.parametrize(
+    ("statement", "payload"),
+    [
+        # a backing vote reused as a dispute vote signs the backing payload: "BKNG", the compact
+        # statement's index (Seconded 1, Valid 2), the candidate, then the signing context built
+        # from the session and the relay parent the kind carries
+        (BackingSeconded(RELAY_PARENT), b"BKNG\x01" + H + SESSION_3 + RELAY_PARENT),
+        (BackingValid(RELAY_PARENT), b"BKNG\x02" + H + SESSION_3 + RELAY_PARENT),
+        # an approval of several candidates: "APPR", the SCALE vector of hashes, the session
+        (ApprovalCheckingMultipleCandidates((H, H2)), b"APPR\x08" + H + H2 + SESSION_3),
+        (ApprovalCheckingMultipleCandidates((H2, H, H3)), b"APPR\x0c" + H2 + H + H3 + SESSION_3),
+        # no candidate at all is still the vector form (length 0), not the one-candidate form
+        (ApprovalCheckingMultipleCandidates(()), b"APPR\x00" + SESSION_3),
+    ],
+)
+def test_backing_and_multi_candidate_dispute_payloads_are_pinned_byte_for_byte(
+    statement: object, payload: bytes
+) -> None:
+    assert dispute_statement_signing_payload(statement, H, 3) == payload  # type: ignore[arg-type]
 
 
 def test_verify_signature_accepts_a_real_signature_and_refuses_a_flipped_bit() -> None:

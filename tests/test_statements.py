@@ -21,7 +21,9 @@ from backable.core import (
     decode,
     encode,
 )
+from backable.core.records.scale import Reader
 from tests.builders import descriptor as _descriptor
+from tests.builders import refusal
 
 H = b"\x42" * 32
 SIG = b"\x99" * 64
@@ -86,3 +88,54 @@ def test_a_statement_needs_a_statement_and_a_64_byte_signature() -> None:
         SignedStatement(Valid(H), 0, SIG[:63])
     with pytest.raises(InvalidRecord, match=r"SignedStatement\.validator_index"):
         SignedStatement(Valid(H), 2**32, SIG)
+
+
+# -- refusals, the variants' readers and reprs (issue 13) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (
+            lambda: SigningContext(-1, H),
+            ("SigningContext", "session_index", -1, "must be an int in 0..2**32-1"),
+        ),
+        (
+            lambda: SigningContext(1, H[:31]),
+            ("SigningContext", "parent_hash", H[:31], "must be 32 bytes"),
+        ),
+        (
+            lambda: Seconded(H),  # type: ignore[arg-type]
+            ("Seconded", "candidate", H, "must be a CommittedCandidateReceipt"),
+        ),
+        (lambda: Valid(H + H), ("Valid", "candidate_hash", H + H, "must be 32 bytes")),
+        (lambda: Invalid(H[:1]), ("Invalid", "candidate_hash", H[:1], "must be 32 bytes")),
+    ],
+)
+def test_a_refused_statement_record_names_its_record_field_value_and_reason(
+    build: object, expected: tuple[str, str, object, str]
+) -> None:
+    assert refusal(build) == expected  # type: ignore[arg-type]
+
+
+def test_each_statement_or_attestation_class_reads_its_tagged_enum_from_a_reader() -> None:
+    seconded = Seconded(CommittedCandidateReceipt(_descriptor(), CandidateCommitments()))
+    for cls in (Seconded, Valid, Invalid):
+        assert cls.read(Reader(b"\x02" + H)) == Valid(H)
+        assert cls.read(Reader(b"\x03" + H)) == Invalid(H)
+        assert cls.read(Reader(encode(seconded, Statement))) == seconded
+    for cls in (Implicit, Explicit):
+        assert cls.read(Reader(b"\x01" + SIG)) == Implicit(SIG)
+        assert cls.read(Reader(b"\x02" + SIG)) == Explicit(SIG)
+
+
+def test_signed_reprs_show_the_kind_and_the_first_eight_bytes_of_hash_and_signature() -> None:
+    signature = bytes(range(64))
+    assert repr(SignedStatement(Valid(bytes(range(32))), 7, signature)) == (
+        "SignedStatement(Valid(0x0001020304050607..), validator_index=7,"
+        " signature=0x0001020304050607..)"
+    )
+    assert repr(SignedAvailabilityBitfield(BitVec.from_str("101"), 3, signature)) == (
+        "SignedAvailabilityBitfield(payload=BitVec('101'), validator_index=3,"
+        " signature=0x0001020304050607..)"
+    )
