@@ -324,29 +324,16 @@ def claim_queues(draw: st.DrawFn) -> ClaimQueue:
     return ClaimQueue.from_mapping(queue)
 
 
-@st.composite
-def candidate_backed_events(draw: st.DrawFn) -> CandidateBacked:
-    return CandidateBacked(
-        receipt=draw(receipts()),
-        head_data=draw(blobs),
-        core_index=draw(u32s),
-        group_index=draw(u32s),
-    )
+def candidate_backed_events() -> st.SearchStrategy[CandidateBacked]:
+    return st.builds(CandidateBacked, receipts(), blobs, u32s, u32s)
 
 
-@st.composite
-def candidate_included_events(draw: st.DrawFn) -> CandidateIncluded:
-    return CandidateIncluded(
-        receipt=draw(receipts()),
-        head_data=draw(blobs),
-        core_index=draw(u32s),
-        group_index=draw(u32s),
-    )
+def candidate_included_events() -> st.SearchStrategy[CandidateIncluded]:
+    return st.builds(CandidateIncluded, receipts(), blobs, u32s, u32s)
 
 
-@st.composite
-def candidate_timed_out_events(draw: st.DrawFn) -> CandidateTimedOut:
-    return CandidateTimedOut(receipt=draw(receipts()), head_data=draw(blobs), core_index=draw(u32s))
+def candidate_timed_out_events() -> st.SearchStrategy[CandidateTimedOut]:
+    return st.builds(CandidateTimedOut, receipts(), blobs, u32s)
 
 
 def candidate_events() -> st.SearchStrategy[Any]:

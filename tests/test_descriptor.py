@@ -47,37 +47,26 @@ def _collator(version: int, core: int, session: int, byte43: int = 0, tail: byte
     )
 
 
+# The fields both builders take; V3 adds its scheduling parent and session.
+V2_ARGS: dict[str, object] = {
+    "para_id": 2000,
+    "relay_parent": RP,
+    "core_index": 5,
+    "session_index": 7,
+    "persisted_validation_data_hash": PVD,
+    "pov_hash": POV,
+    "erasure_root": ERASURE,
+    "para_head": HEAD,
+    "validation_code_hash": CODE,
+}
+
+
 def v2(**overrides: object) -> CandidateDescriptor:
-    args: dict[str, object] = {
-        "para_id": 2000,
-        "relay_parent": RP,
-        "core_index": 5,
-        "session_index": 7,
-        "persisted_validation_data_hash": PVD,
-        "pov_hash": POV,
-        "erasure_root": ERASURE,
-        "para_head": HEAD,
-        "validation_code_hash": CODE,
-    }
-    args.update(overrides)
-    return candidate_descriptor_v2(**args)  # type: ignore[arg-type]
+    return candidate_descriptor_v2(**{**V2_ARGS, **overrides})  # type: ignore[arg-type]
 
 
 def v3(**overrides: object) -> CandidateDescriptor:
-    args: dict[str, object] = {
-        "para_id": 2000,
-        "relay_parent": RP,
-        "core_index": 5,
-        "session_index": 7,
-        "persisted_validation_data_hash": PVD,
-        "pov_hash": POV,
-        "erasure_root": ERASURE,
-        "para_head": HEAD,
-        "validation_code_hash": CODE,
-        "scheduling_parent": SP,
-        "scheduling_session": 9,
-    }
-    args.update(overrides)
+    args = {**V2_ARGS, "scheduling_parent": SP, "scheduling_session": 9, **overrides}
     return candidate_descriptor_v3(**args)  # type: ignore[arg-type]
 
 
