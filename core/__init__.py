@@ -459,3 +459,93 @@ __all__ += [
     "sanitize_backed_candidates",
     "sanitize_bitfields",
 ]
+
+# Prospective parachains (E.3): the inclusion emulator, fragment chains and the per-leaf views as
+# pure data (polkadot-sdk@04d67296 polkadot/node/subsystem-util/src/inclusion_emulator/mod.rs;
+# polkadot-sdk@00c84144 polkadot/node/core/prospective-parachains/src/lib.rs and its 2026
+# fragment_chain/mod.rs).
+from .prospective.candidates import (  # noqa: E402
+    CandidateEntry,
+    CandidateEntryError,
+    CandidateState,
+    CandidateStorage,
+    head_data_hash,
+)
+from .prospective.constraints import (  # noqa: E402
+    ConstraintModifications,
+    Constraints,
+    Fragment,
+    FragmentValidityError,
+    FragmentValidityErrorKind,
+    HrmpWatermarkUpdate,
+    ModificationError,
+    ModificationErrorKind,
+    ProspectiveCandidate,
+    RelayChainBlockInfo,
+    UpgradeRestriction,
+    apply_modifications,
+    check_against_constraints,
+    fragment,
+    validate_commitments,
+)
+from .prospective.fragment_chain import (  # noqa: E402
+    BackableCandidateRef,
+    FragmentChain,
+    FragmentChainError,
+    FragmentChainErrorKind,
+    FragmentNode,
+    PendingAvailability,
+    Scope,
+)
+from .prospective.view import (  # noqa: E402
+    HypotheticalCandidate,
+    HypotheticalComplete,
+    HypotheticalIncomplete,
+    LeafActivation,
+    ProspectiveParachains,
+    RelayAncestor,
+    SchedulingParentView,
+    UnexpectedAncestor,
+    max_backable_len,
+    scheduling_scope,
+)
+
+__all__ += [
+    "BackableCandidateRef",
+    "CandidateEntry",
+    "CandidateEntryError",
+    "CandidateState",
+    "CandidateStorage",
+    "ConstraintModifications",
+    "Constraints",
+    "Fragment",
+    "FragmentChain",
+    "FragmentChainError",
+    "FragmentChainErrorKind",
+    "FragmentNode",
+    "FragmentValidityError",
+    "FragmentValidityErrorKind",
+    "HrmpWatermarkUpdate",
+    "HypotheticalCandidate",
+    "HypotheticalComplete",
+    "HypotheticalIncomplete",
+    "LeafActivation",
+    "ModificationError",
+    "ModificationErrorKind",
+    "PendingAvailability",
+    "ProspectiveCandidate",
+    "ProspectiveParachains",
+    "RelayAncestor",
+    "RelayChainBlockInfo",
+    "SchedulingParentView",
+    "Scope",
+    "UnexpectedAncestor",
+    "UpgradeRestriction",
+    "apply_modifications",
+    "check_against_constraints",
+    "fragment",
+    "head_data_hash",
+    "max_backable_len",
+    "scheduling_scope",
+    "validate_commitments",
+]

@@ -114,8 +114,9 @@ class Cluster:
             await node.overseer.stop(timeout=2.0)
 
 
-async def eventually(condition: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait until `condition()` holds, polling the event loop (no fixed sleeps)."""
+async def eventually(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait until `condition()` holds, polling the event loop (no fixed sleeps). The limit only
+    bounds how long a broken run hangs; it is generous so a loaded machine never trips it."""
     async with asyncio.timeout(timeout):
         while not condition():
             await asyncio.sleep(0.002)
