@@ -115,9 +115,11 @@ section = "\n".join([
     f"only_mutate = {json.dumps(modules)}",
     'also_copy = ["backable/__init__.py", "backable/shell/", "properties/"]',
     'pytest_add_cli_args = ["-q", "-p", "no:cacheprovider", "--hypothesis-seed=0"]',
-    # A mutant that makes a loop endless is a timeout (killed): mutmut's default limit, 30x the
-    # tests' time plus 30 s, held each such mutant of the job machines for minutes; 8x plus 8 s
-    # still leaves a mutant that merely runs slower on a busy machine well inside it.
+    # A mutant that makes a loop endless is a timeout (killed). mutmut 3.8 stops a mutant after
+    # multiplier x (its tests' measured time + constant) of wall time, or twice that of CPU time.
+    # Its default (15x) held each endless mutant of the job machines for a minute; at 4x the
+    # slowest survivor of the runs so far, on a machine loaded to twice its cores, took 3.97x
+    # (most take under 1x), so a lower limit would start counting slow survivors as killed.
     "timeout_multiplier = 4.0",
     "timeout_constant = 1.0",
     f"pytest_add_cli_args_test_selection = {json.dumps(spec['tests'])}",
