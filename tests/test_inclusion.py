@@ -14,7 +14,6 @@ from backable.core import (
     CandidateIncluded,
     CandidateTimedOut,
     FreedCandidate,
-    InvalidRecord,
     UnsupportedType,
     availability_timeout_check_required,
     include,
@@ -32,6 +31,7 @@ from properties.today_strategies import (
     state,
     v1_receipt,
 )
+from tests.builders import refusal
 
 A = receipt(1000, HEADS[1000], b"a", core=0, relay_parent=NOW - 2)
 B = receipt(1000, b"a", b"b", core=1, relay_parent=NOW - 2)
@@ -267,10 +267,117 @@ def test_the_same_state_accepts_again_exactly_what_it_kept() -> None:
     assert again.dropped_candidates == () and again.state == first.state
 
 
-def test_include_refuses_arguments_of_the_wrong_type() -> None:
-    with pytest.raises(UnsupportedType):
-        include("state", inherent())  # type: ignore[arg-type]
-    with pytest.raises(UnsupportedType):
-        include(state(), "inherent")  # type: ignore[arg-type]
-    with pytest.raises(InvalidRecord):
-        include(state(), inherent(), frozenset({b"short"}))
+def test_include_refuses_arguments_of_the_wrong_type_naming_itself_and_the_value() -> None:
+    with pytest.raises(UnsupportedType) as info:
+        include("a state", inherent())  # type: ignore[arg-type]
+    assert "include" in str(info.value) and "'a state'" in str(info.value)
+    with pytest.raises(UnsupportedType) as info:
+        include(state(), "an inherent")  # type: ignore[arg-type]
+    assert "include" in str(info.value) and "'an inherent'" in str(info.value)
+    short = frozenset({b"short"})
+    assert refusal(lambda: include(state(), inherent(), short)) == (
+        "include",
+        "concluded_invalid",
+        short,
+        "must be a set of 32-byte hashes",
+    )
+
+
+# -- the rules at their edges ------------------------------------------------------------------
+
+
+def test_availability_counts_only_the_validators_that_voted() -> None:
+    # Validators 1 to 4 vote for core 0: four of six, short of five, whoever is missing.
+    chain = two_pending()
+    out = include(chain, inherent(votes(chain, "100", range(1, 5))))
+    assert out.enacted == ()
+    assert out.state.pending[1000][0].availability_votes == BitVec.from_str("011110")
+
+
+def test_a_new_candidate_joins_the_back_of_its_paras_pending_chain() -> None:
+    held = pending(A, 0, relay_parent_number=NOW - 2, group=2)
+    chain = state(pending={1000: (held,)})
+    bc = back(chain, receipt(1000, b"a", b"b", core=1), 1)
+    out = include(chain, inherent(candidates=(bc,)))
+    assert [p.hash for p in out.state.pending[1000]] == [A.hash(), bc.hash()]
+
+
+def test_a_backing_failure_drops_the_rest_of_its_para_and_not_the_next_para() -> None:
+    chain = state()
+    forged = back(chain, receipt(1000, HEADS[1000], b"a", core=0), 0, signers=(4, 0))
+    after = back(chain, receipt(1000, b"a", b"b", core=1), 1)
+    other = back(chain, receipt(2000, HEADS[2000], b"c", core=2), 2)
+    out = include(chain, inherent(candidates=(forged, after, other)))
+    assert rules(out) == [(0, inc.BACKING_SIGNATURE), (1, s.CANDIDATE_PREDECESSOR_DROPPED)]
+    assert "candidate 0" in out.dropped_candidates[1].detail
+    assert [k.index for k in out.candidates] == [2]
+    assert [p.hash for p in out.state.pending[2000]] == [other.hash()]
+
+
+def test_the_backing_group_is_the_one_at_the_scheduling_parent_plus_one() -> None:
+    # Relay parent 18: core 0 is served by group 1 = (2, 3) at block 19, by (4, 5) from 20.
+    chain = state()
+    bc = back(chain, receipt(1000, HEADS[1000], b"n", core=0, relay_parent=NOW - 2), 0)
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == []
+    (new,) = out.state.pending[1000]
+    assert new.backing_group == 1
+    assert new.backers == BitVec.from_indices(6, (2, 3))
+
+
+@pytest.mark.parametrize(
+    ("groups", "positions", "minimum", "kept"),
+    [
+        (GROUPS3, (0, 1), 3, False),
+        (GROUPS3, (0, 1, 2), 3, True),
+        (GROUPS3, (0, 1, 2), 5, True),
+        (((0, 1), (2, 3), (4, 5)), (0,), 1, True),
+    ],
+)
+def test_the_backing_threshold_is_the_lesser_of_group_size_and_minimum(
+    groups: tuple[tuple[int, ...], ...], positions: tuple[int, ...], minimum: int, kept: bool
+) -> None:
+    chain = state(n_validators=sum(map(len, groups)), groups=groups, minimum_backing_votes=minimum)
+    bc = back(chain, receipt(1000, HEADS[1000], b"n", core=0), 0, positions)
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == ([] if kept else [(0, inc.BACKING_THRESHOLD)])
+
+
+# -- the records -------------------------------------------------------------------------------
+
+U32 = "must be an int in 0..2**32-1"
+
+
+@pytest.mark.parametrize(
+    ("field", "bad", "reason"),
+    [
+        ("para_id", -1, U32),
+        ("candidate_hash", b"\x01" * 31, "must be 32 bytes"),
+        ("core", 1 << 32, U32),
+    ],
+)
+def test_a_freed_candidate_refuses_a_field_of_the_wrong_type_or_range(
+    field: str, bad: object, reason: str
+) -> None:
+    fields: dict[str, object] = {"para_id": 1000, "candidate_hash": A.hash(), "core": 0}
+    fields[field] = bad
+    assert refusal(lambda: FreedCandidate(**fields)) == ("FreedCandidate", field, bad, reason)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("field", "reason"),
+    [
+        ("bitfields", "must be a tuple"),
+        ("dropped_bitfields", "must be a tuple"),
+        ("candidates", "must be a tuple"),
+        ("dropped_candidates", "must be a tuple"),
+        ("disputed", "must be a tuple"),
+        ("enacted", "must be a tuple"),
+        ("timed_out", "must be a tuple"),
+        ("events", "must be a tuple"),
+        ("state", "must be a ChainState"),
+    ],
+)
+def test_an_inclusion_outcome_refuses_a_field_of_the_wrong_type(field: str, reason: str) -> None:
+    out = include(state(), inherent())
+    assert refusal(lambda: replace(out, **{field: 5})) == ("InclusionOutcome", field, 5, reason)

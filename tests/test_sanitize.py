@@ -5,32 +5,51 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+import sr25519
 
 from backable.core import (
     BackedCandidate,
     BitVec,
     CandidateCommitments,
+    ChainState,
+    ClaimQueue,
     CommittedCandidateReceipt,
-    InvalidRecord,
+    Explicit,
+    Implicit,
+    NodeFeature,
+    PersistedValidationData,
+    RelayParentInfo,
+    SelectCore,
+    SigningContext,
+    blake2_256,
     candidate_descriptor_v3,
+    commitments_with_signals,
     eligible_cores,
     include,
     node_features,
     sanitize_backed_candidates,
+    scheduling_parent,
 )
+from backable.core.records.signing import compact_statement_payload
 from backable.core.today import sanitize as s
 from properties.today_strategies import (
+    CODE,
     HEADS,
+    KEYS,
+    MAX_POV,
     NOW,
+    SESSION,
     back,
     bitfield,
     h,
     inherent,
     pending,
     receipt,
+    root,
     state,
     v1_receipt,
 )
+from tests.builders import refusal
 
 STATE = state()
 
@@ -360,8 +379,10 @@ def test_a_step_one_drop_leaves_the_successor_to_fail_the_chain() -> None:
 
 
 def test_sanitize_backed_candidates_refuses_something_that_is_not_a_candidate() -> None:
-    with pytest.raises(InvalidRecord):
-        sanitize_backed_candidates(STATE, ("nope",), frozenset(), {})  # type: ignore[arg-type]
+    (bc,) = chain_of(1000, (0,))
+    assert refusal(
+        lambda: sanitize_backed_candidates(STATE, (bc, "nope"), frozenset(), {})  # type: ignore[arg-type]
+    ) == ("ParachainsInherentData", "backed_candidates[1]", "nope", "type")
 
 
 def test_kept_candidates_come_in_para_order_whatever_the_input_order() -> None:
@@ -395,3 +416,262 @@ def test_a_committed_candidate_without_core_bits_keeps_none_after_the_disabled_f
     # Group (4, 5) backs core 0 at block 20: validator 5's bit and vote are gone, no core bits.
     assert kept[0].candidate.validator_indices == BitVec.from_str("10")
     assert kept[0].candidate.validity_votes == bc.validity_votes[:1]
+
+
+# -- the rules at their edges ------------------------------------------------------------------
+
+
+def test_a_bitfield_is_dropped_naming_exactly_the_disputed_cores_it_votes_for() -> None:
+    # Disputes free cores 1 and 2 (para 1000's second candidate, para 2000's only one); core 0
+    # keeps its candidate, so a vote for core 0 alone is kept.
+    first = pending(receipt(1000, HEADS[1000], b"a", core=0), 0)
+    freed_second = pending(receipt(1000, b"a", b"b", core=1), 1)
+    freed_other = pending(receipt(2000, HEADS[2000], b"c", core=2), 2)
+    chain = state(pending={1000: (first, freed_second), 2000: (freed_other,)})
+    fields = (bitfield(chain, "111", 0), bitfield(chain, "100", 1), bitfield(chain, "001", 2))
+    out = include(chain, inherent(fields), frozenset({freed_second.hash, freed_other.hash}))
+    assert out.dropped_bitfields == (
+        s.DroppedBitfield(0, 0, s.BITFIELD_DISPUTED_CORE, "bits on cores [1, 2]"),
+        s.DroppedBitfield(2, 2, s.BITFIELD_DISPUTED_CORE, "bits on cores [2]"),
+    )
+    assert out.bitfields == (fields[1],)
+
+
+def test_a_v1_candidate_with_a_select_core_signal_is_dropped_by_the_parse() -> None:
+    # SelectCore sends it down the V2 path of step 1: a V1 descriptor names no session, so its
+    # relay parent is looked up (and found) in the current one, and the parse then refuses it.
+    committed = v1_receipt(1000, HEADS[1000], b"n")
+    commitments = commitments_with_signals(committed.commitments, (SelectCore(0, 0),))
+    bc = back(STATE, CommittedCandidateReceipt(committed.descriptor, commitments), 0)
+    out = include(STATE, inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_UMP_SIGNALS)]
+    assert out.dropped_candidates[0].detail.startswith("UMPSignalWithV1Decriptor")
+
+
+FEATURES_V3 = node_features(
+    NodeFeature.ELASTIC_SCALING_MVP,
+    NodeFeature.CANDIDATE_RECEIPT_V2,
+    NodeFeature.CANDIDATE_RECEIPT_V3,
+)
+
+
+def _v3_receipt() -> CommittedCandidateReceipt:
+    # Para 1000's next block on core 0: relay parent 15 of the previous session, scheduled at
+    # block 19 of the current one (claim-queue offset 0 reaches block 20).
+    head = HEADS[1000] + b"\x00"
+    pvd = PersistedValidationData(HEADS[1000], 15, root(15), MAX_POV)
+    d = candidate_descriptor_v3(
+        1000,
+        h(15),
+        0,
+        SESSION - 1,
+        pvd.hash(),
+        b"\x04" * 32,
+        bytes(32),
+        blake2_256(head),
+        CODE[1000],
+        h(NOW - 1),
+        SESSION,
+    )
+    signals = (SelectCore(0, 0),)
+    return CommittedCandidateReceipt(
+        d, commitments_with_signals(CandidateCommitments(head_data=head), signals)
+    )
+
+
+def _back_in_scheduling_context(
+    chain: ChainState, committed: CommittedCandidateReceipt, core: int
+) -> BackedCandidate:
+    # `back` signs in the relay parent's context; a V3 candidate's group is the one at its
+    # scheduling parent's number + 1, and its votes are signed in the scheduling parent's context.
+    sp = scheduling_parent(committed.descriptor)
+    at = chain.allowed_scheduling_parents[sp].number + 1
+    group = chain.validator_groups[chain.group_assigned_to_core(core, at) or 0]
+    ctx = SigningContext(SESSION, sp)
+    votes: list[Implicit | Explicit] = []
+    for rank, v in enumerate(group):
+        kind = 1 if rank == 0 else 2
+        signature = sr25519.sign(KEYS[v], compact_statement_payload(kind, committed.hash(), ctx))
+        votes.append(Implicit(signature) if kind == 1 else Explicit(signature))
+    bits = BitVec.from_indices(len(group), range(len(group))).concat(BitVec(core, 8))
+    return BackedCandidate(committed, tuple(votes), bits)
+
+
+def _with_relay_parent_15(session: int) -> ChainState:
+    # Node feature bit 4 on, and relay block 15 allowed as a relay parent of `session` only.
+    chain = state(node_features=FEATURES_V3)
+    parents = dict(chain.allowed_relay_parents)
+    parents[session] = {**parents.get(session, {}), h(15): RelayParentInfo(15, root(15))}
+    return replace(chain, allowed_relay_parents=parents)
+
+
+def test_a_v3_candidates_relay_parent_is_looked_up_in_its_own_session() -> None:
+    chain = _with_relay_parent_15(SESSION - 1)
+    bc = _back_in_scheduling_context(chain, _v3_receipt(), 0)
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == []
+    (kept,) = out.candidates
+    assert (kept.core, kept.relay_parent_number, kept.scheduling_parent_number) == (0, 15, NOW - 1)
+    assert out.state.pending[1000][0].relay_parent_number == 15
+    # The same block known only in the current session is not the candidate's relay parent.
+    out = include(_with_relay_parent_15(SESSION), inherent(candidates=(bc,)))
+    assert rules(out) == [(0, s.CANDIDATE_DISALLOWED_RELAY_PARENT)]
+
+
+def test_only_the_head_of_each_cores_claim_queue_is_eligible() -> None:
+    queue = ClaimQueue.from_mapping({0: (2000, 1000), 1: (1000,), 2: ()})
+    assert eligible_cores(state(claim_queue=queue)) == {1000: (1,), 2000: (0,)}
+
+
+def test_a_para_without_an_eligible_core_leaves_the_next_para_its_core() -> None:
+    candidates = (*chain_of(1000, (0,)), *chain_of(2000, (2,)))
+    kept, dropped = sanitize_backed_candidates(STATE, candidates, frozenset(), {2000: (2,)})
+    assert [(d.index, d.rule) for d in dropped] == [(0, s.CANDIDATE_NO_ELIGIBLE_CORE)]
+    assert [(k.index, k.core) for k in kept] == [(1, 2)]
+
+
+def test_a_para_whose_cores_run_out_leaves_the_next_para_its_core() -> None:
+    candidates = (*chain_of(1000, (0, 1, 0)), *chain_of(2000, (2,)))
+    kept, dropped = sanitize_backed_candidates(
+        STATE, candidates, frozenset(), eligible_cores(STATE)
+    )
+    assert [(d.index, d.rule) for d in dropped] == [(2, s.CANDIDATE_CORES_EXHAUSTED)]
+    assert [(k.index, k.core) for k in kept] == [(0, 0), (1, 1), (3, 2)]
+
+
+def test_a_candidate_without_a_core_drops_its_successor_but_not_the_next_para() -> None:
+    no_core = back(STATE, v1_receipt(1000, HEADS[1000], b"n"), 0, inject=None)
+    successor = back(STATE, receipt(1000, b"n", b"m", core=1), 1)
+    candidates = (no_core, successor, *chain_of(2000, (2,)))
+    kept, dropped = sanitize_backed_candidates(
+        STATE, candidates, frozenset(), eligible_cores(STATE)
+    )
+    assert [(d.index, d.rule) for d in dropped] == [
+        (0, s.CANDIDATE_CORE_UNKNOWN),
+        (1, s.CANDIDATE_PREDECESSOR_DROPPED),
+    ]
+    assert [(k.index, k.core) for k in kept] == [(2, 2)]
+
+
+def test_every_para_is_held_to_the_chain_whatever_an_earlier_para_did() -> None:
+    chain = replace(STATE, code_hashes={1000: CODE[1000], 2000: b"\xee" * 32})
+    foreign = back(chain, receipt(1000, b"other head", b"a", core=0), 0)
+    candidates = (foreign, *chain_of(2000, (2,), chain))
+    kept, dropped = sanitize_backed_candidates(
+        chain, candidates, frozenset(), eligible_cores(chain)
+    )
+    assert [(d.index, d.rule) for d in dropped] == [
+        (0, s.CANDIDATE_VALIDATION_DATA_HASH),
+        (1, s.CANDIDATE_VALIDATION_CODE_HASH),
+    ]
+    assert kept == ()
+
+
+@pytest.mark.parametrize(("limit", "kept"), [(10, True), (9, False)])
+def test_a_head_of_exactly_the_maximum_size_is_allowed(limit: int, kept: bool) -> None:
+    chain = state(max_head_data_size=limit)
+    (bc,) = chain_of(1000, (0,), chain)  # the head is HEADS[1000] and one byte: 10 bytes
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == ([] if kept else [(0, s.CANDIDATE_HEAD_DATA_TOO_LARGE)])
+
+
+@pytest.mark.parametrize("relay_parent", [NOW - 1, NOW - 2])
+def test_an_injected_core_must_fit_the_group_at_the_scheduling_parent_plus_one(
+    relay_parent: int,
+) -> None:
+    # Groups of 2, 2 and 3 validators: core 0 is served by group 1 at block 19 and by group 2
+    # from block 20, so the bits fit only the group at relay parent + 1.
+    chain = state(n_validators=7, groups=((0, 1), (2, 3), (4, 5, 6)))
+    bc = back(chain, v1_receipt(1000, HEADS[1000], b"n", relay_parent=relay_parent), 0)
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == []
+    assert [(k.index, k.core) for k in out.candidates] == [(0, 0)]
+
+
+def test_the_disabled_filter_clears_the_group_at_the_scheduling_parent_plus_one() -> None:
+    # Relay parent 18: core 0 is served by group 1 = (2, 3) at block 19, by (4, 5) from 20.
+    chain = state(disabled=frozenset({2}), minimum_backing_votes=1)
+    bc = back(chain, receipt(1000, HEADS[1000], b"n", core=0, relay_parent=NOW - 2), 0)
+    kept, dropped = sanitize_backed_candidates(chain, (bc,), frozenset(), eligible_cores(chain))
+    assert dropped == ()
+    assert kept[0].candidate.validator_indices == BitVec.from_str("01").concat(BitVec(0, 8))
+    assert kept[0].candidate.validity_votes == bc.validity_votes[1:]
+
+
+def test_disabled_votes_are_removed_highest_position_first() -> None:
+    # Group (6, 7, 8) backs core 0 at block 20 and all three vote; 6 and 7 are disabled.
+    # Removing position 1, then position 0, leaves 8's vote beside 8's bit.
+    chain = state(
+        n_validators=9, groups=GROUPS3, disabled=frozenset({6, 7}), minimum_backing_votes=1
+    )
+    bc = back(chain, receipt(1000, HEADS[1000], b"n", core=0), 0)
+    out = include(chain, inherent(candidates=(bc,)))
+    (kept,) = out.candidates
+    assert kept.candidate.validator_indices == BitVec.from_str("001").concat(BitVec(0, 8))
+    assert kept.candidate.validity_votes == bc.validity_votes[2:]
+
+
+@pytest.mark.parametrize(
+    ("positions", "minimum", "kept"),
+    [((0, 1), 3, False), ((0, 1, 2), 3, True), ((0, 1, 2), 5, True), ((0,), 1, True)],
+)
+def test_with_a_disabled_validator_the_threshold_is_the_lesser_of_group_size_and_minimum(
+    positions: tuple[int, ...], minimum: int, kept: bool
+) -> None:
+    # Validator 0 is disabled, outside group (6, 7, 8), which backs core 0 at block 20.
+    chain = state(
+        n_validators=9, groups=GROUPS3, disabled=frozenset({0}), minimum_backing_votes=minimum
+    )
+    bc = back(chain, receipt(1000, HEADS[1000], b"n", core=0), 0, positions)
+    out = include(chain, inherent(candidates=(bc,)))
+    assert rules(out) == ([] if kept else [(0, s.CANDIDATE_DISABLED_FILTER_THRESHOLD)])
+
+
+# -- the records -------------------------------------------------------------------------------
+
+U32 = "must be an int in 0..2**32-1"
+(BACKED,) = chain_of(1000, (0,))
+VALID: dict[type, dict[str, object]] = {
+    s.DroppedBitfield: {"index": 0, "validator_index": 1, "rule": "r", "detail": "d"},
+    s.DroppedCandidate: {
+        "index": 0,
+        "para_id": 1000,
+        "candidate_hash": BACKED.hash(),
+        "rule": "r",
+        "detail": "d",
+    },
+    s.KeptCandidate: {
+        "index": 0,
+        "candidate": BACKED,
+        "core": 0,
+        "relay_parent_number": NOW - 1,
+        "scheduling_parent_number": NOW - 1,
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "bad", "reason"),
+    [
+        (s.DroppedBitfield, "index", -1, U32),
+        (s.DroppedBitfield, "validator_index", 1 << 32, U32),
+        (s.DroppedBitfield, "rule", None, "must be a str"),
+        (s.DroppedBitfield, "detail", b"d", "must be a str"),
+        (s.DroppedCandidate, "index", -1, U32),
+        (s.DroppedCandidate, "para_id", 1 << 32, U32),
+        (s.DroppedCandidate, "candidate_hash", b"\x01" * 31, "must be 32 bytes"),
+        (s.DroppedCandidate, "rule", 1, "must be a str"),
+        (s.DroppedCandidate, "detail", None, "must be a str"),
+        (s.KeptCandidate, "index", -1, U32),
+        (s.KeptCandidate, "candidate", BACKED.candidate, "must be a BackedCandidate"),
+        (s.KeptCandidate, "core", 1 << 32, U32),
+        (s.KeptCandidate, "relay_parent_number", -1, U32),
+        (s.KeptCandidate, "scheduling_parent_number", "19", U32),
+    ],
+)
+def test_the_outcome_records_refuse_a_field_of_the_wrong_type_or_range(
+    record: type, field: str, bad: object, reason: str
+) -> None:
+    fields = {**VALID[record], field: bad}
+    assert refusal(lambda: record(**fields)) == (record.__name__, field, bad, reason)
+    assert record(**VALID[record]) == record(**VALID[record])
