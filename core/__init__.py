@@ -4,9 +4,10 @@ pure job machines. Nothing here does I/O, reads a clock, draws randomness or log
 
 - ``records/``: the wire types, their SCALE forms, hashes and signing payloads, and misbehaviour
   evidence.
-- ``backing/``: the statement table, group assignment and the backing job.
+- ``backing/``: the statement table, group assignment and the backing job; beside them, the
+  backing job under today's rules (``async_*.py``).
 - ``provisioner/``: availability, bitfield/candidate/dispute selection, the provisioning pass, the
-  inherent check and the provisioning job.
+  inherent check and the provisioning job; today's candidate selection (``async_selection.py``).
 - ``today/``: today's protocol beside the seeds' design: descriptor versions, UMP signals, the
   claim queue, node features, candidate events.
 - ``thresholds.py`` (every threshold formula, once), ``signals.py`` (the overseer's signals),
@@ -548,4 +549,72 @@ __all__ += [
     "max_backable_len",
     "scheduling_scope",
     "validate_commitments",
+]
+
+# Candidate Backing and the Provisioner under today's rules (E.4, E.5), beside the seeds' job
+# and selection: cores and groups from the claim queue, the backing job of a scheduling parent
+# and its dialogue with prospective parachains, and the selection over prospective parachains'
+# chains (polkadot-sdk@320318ab polkadot/node/core/backing/src/lib.rs; polkadot-sdk@0b38109e
+# polkadot/node/core/provisioner/src/lib.rs).
+from .backing.async_backable import backable_candidate, get_backable_candidates  # noqa: E402
+from .backing.async_events import (  # noqa: E402
+    CandidateBackedToDistribution,
+    CandidateBackedToProspective,
+    CheckHypotheticalMembership,
+    GetBackableCandidates,
+    HypotheticalMembershipAnswered,
+    IntroduceSecondedCandidate,
+    ReplyBackableCandidates,
+    SecondedCandidateIntroduced,
+    SecondedToCollatorProtocol,
+    StatementDropped,
+    StatementDropReason,
+)
+from .backing.async_job import (  # noqa: E402
+    AsyncBackingJobError,
+    AsyncBackingJobState,
+    new_async_backing_job,
+)
+from .backing.async_job import step as async_backing_step  # noqa: E402
+from .backing.async_setup import (  # noqa: E402
+    AsyncBackingSetup,
+    AsyncSetupError,
+    async_backing_setup,
+)
+from .provisioner.assemble import assemble_with  # noqa: E402
+from .provisioner.async_selection import (  # noqa: E402
+    AncestorState,
+    BackableRequest,
+    assemble_async_inherent_data,
+    backable_requests,
+    select_backable_candidates,
+)
+
+__all__ += [
+    "AncestorState",
+    "AsyncBackingJobError",
+    "AsyncBackingJobState",
+    "AsyncBackingSetup",
+    "AsyncSetupError",
+    "BackableRequest",
+    "CandidateBackedToDistribution",
+    "CandidateBackedToProspective",
+    "CheckHypotheticalMembership",
+    "GetBackableCandidates",
+    "HypotheticalMembershipAnswered",
+    "IntroduceSecondedCandidate",
+    "ReplyBackableCandidates",
+    "SecondedCandidateIntroduced",
+    "SecondedToCollatorProtocol",
+    "StatementDropReason",
+    "StatementDropped",
+    "assemble_async_inherent_data",
+    "assemble_with",
+    "async_backing_setup",
+    "async_backing_step",
+    "backable_candidate",
+    "backable_requests",
+    "get_backable_candidates",
+    "new_async_backing_job",
+    "select_backable_candidates",
 ]

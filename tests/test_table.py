@@ -465,3 +465,53 @@ def test_one_validators_several_seconded_in_either_order_give_equal_tables() -> 
     assert {h: list(first.votes(h)) for h in first.candidate_hashes()} == {
         h: list(second.votes(h)) for h in second.candidate_hashes()
     }
+
+
+# Today's rule: a candidate's group is the core of its seconder's group (E.4.3.3) -------------
+
+CORES = TableContext(
+    {0: (0, 1, 2), 1: (3, 4, 5)},
+    minimum_backing_votes=2,
+    allow_multiple_seconded=True,
+    seconder_groups={0: 0, 1: 0, 2: 0, 3: 1, 4: 1, 5: 1},
+)
+
+
+def test_with_seconder_groups_a_candidate_joins_its_seconders_group_whatever_its_para() -> None:
+    # C1 is para 1's, yet validator 3 seconds it into group (core) 1, where 4 can vote on it.
+    table, summaries = run(CORES, fake(Seconded(C1), 3), fake(Valid(H1), 4))
+    assert summaries == [Summary(H1, 1, 1), Summary(H1, 1, 2)]
+    attested = attested_candidate(table, H1, CORES)
+    assert attested == AttestedCandidate(
+        1, C1, ((3, Implicit(fake_signature(3))), (4, Explicit(fake_signature(4))))
+    )
+
+
+def test_with_seconder_groups_a_validator_in_no_group_cannot_second() -> None:
+    refused = fake(Seconded(C1), 6)
+    table, summaries = run(CORES, refused)
+    assert summaries == [None]
+    assert table.misbehaviors == {6: (UnauthorizedStatement(refused),)}
+
+
+def test_with_seconder_groups_a_second_group_cannot_join_a_candidate_the_first_seconded() -> None:
+    # Rust's `validity_vote` checks every vote, the seconder's included, against the group the
+    # candidate joined first: validator 3's Seconded of a candidate of group 0 is unauthorised.
+    intruder = fake(Seconded(C1), 3)
+    table, summaries = run(CORES, fake(Seconded(C1), 0), intruder, fake(Seconded(C1), 1))
+    assert summaries == [Summary(H1, 0, 1), None, Summary(H1, 0, 2)]
+    assert table.misbehaviors == {3: (UnauthorizedStatement(intruder),)}
+    assert [v for v, _, _ in table.votes(H1)] == [0, 1]
+
+
+def test_seconder_groups_are_frozen_and_compared() -> None:
+    pairs = TableContext(
+        {0: (0, 1, 2), 1: (3, 4, 5)},
+        minimum_backing_votes=2,
+        allow_multiple_seconded=True,
+        seconder_groups=[(v, v // 3) for v in range(6)],  # type: ignore[arg-type]
+    )
+    assert pairs.seconder_groups == {0: 0, 1: 0, 2: 0, 3: 1, 4: 1, 5: 1}
+    assert pairs == CORES
+    assert TableContext(CORES.groups, 2, True) != pairs
+    assert TableContext(CORES.groups).seconder_groups is None

@@ -58,17 +58,23 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class Second:
-    """Candidate selection asks us to second `candidate`, whose PoV it already has."""
+    """Candidate selection asks us to second `candidate`, whose PoV it already has. Under
+    today's rules (async_job.py) the collator's validation data comes with it, as in the node's
+    `Second(relay_parent, receipt, pvd, pov)`; the seeds' job ignores it."""
 
     candidate: CandidateReceipt
     pov: PoV
+    persisted_validation_data: PersistedValidationData | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class ReceiveStatement:
-    """A statement from the network, its signature already checked by the shell."""
+    """A statement from the network, its signature already checked by the shell. Under today's
+    rules a Seconded travels with its candidate's validation data (the node's
+    `StatementWithPVD`); the seeds' job ignores it."""
 
     statement: SignedStatement
+    persisted_validation_data: PersistedValidationData | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,10 +148,13 @@ BackingEvent = Union[  # noqa: UP007
 
 @dataclass(frozen=True, slots=True)
 class ValidateCandidate:
-    """Ask candidate validation to validate `candidate` with `pov`; answer with a result event."""
+    """Ask candidate validation to validate `candidate` with `pov`; answer with a result event.
+    Today's job names the validation data to validate against (`ValidateFromExhaustive`); the
+    seeds' job leaves it None, for validation to fetch at the relay parent."""
 
     candidate: CandidateReceipt
     pov: PoV
+    persisted_validation_data: PersistedValidationData | None = None
 
 
 @dataclass(frozen=True, slots=True)

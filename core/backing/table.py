@@ -154,19 +154,31 @@ _NEVER = 1 << 64  # threshold of a groupless para: never backable (node: `requis
 class TableContext:
     """The table's read-only view of the world (the node's `TableContext`, the `Context` trait).
 
-    `groups` maps a para id to the validator indices assigned to it. `allow_multiple_seconded`
+    `groups` maps a group id to the validator indices in it: a para id in the seeds' design,
+    a core index under today's rules. `allow_multiple_seconded`
     is the current network's switch letting one validator second several candidates
     (polkadot-sdk@0669c628 polkadot/statement-table/src/generic.rs, `Config`).
     `max_evidence_per_validator` bounds the misbehaviour records kept per offender (at least 1);
     further offences by that validator are only counted (`Table.excess_misbehaviors`).
+
+    `seconder_groups` says which group a seconded candidate joins. None (the seeds' design): its
+    para id. Otherwise it maps a validator to the group id of every candidate it seconds (today:
+    the core its backing group serves, E.4.3.3, where Rust's `import_statement` takes that core
+    as an argument); a validator absent from it belongs to no group, and a Seconded joining a
+    candidate already in another group is an unauthorised statement, as Rust's `validity_vote`
+    checks every vote, the seconder's included, against the candidate's group.
     """
 
     groups: Mapping[int, tuple[int, ...]]
     minimum_backing_votes: int | None = None
     allow_multiple_seconded: bool = False
     max_evidence_per_validator: int = MAX_EVIDENCE_PER_VALIDATOR
+    seconder_groups: Mapping[int, int] | None = None
     _members: Mapping[int, frozenset[int]] = field(
         default_factory=dict, init=False, repr=False, compare=False
+    )
+    _seconders: Mapping[int, int] | None = field(
+        default=None, init=False, repr=False, compare=False
     )
 
     def __post_init__(self) -> None:
@@ -179,6 +191,10 @@ class TableContext:
         object.__setattr__(self, "groups", groups)
         # Membership is the hottest lookup of an import: keep it a plain dict of frozensets.
         object.__setattr__(self, "_members", {p: frozenset(g) for p, g in groups.items()})
+        if self.seconder_groups is not None:
+            seconders = {int(v): int(g) for v, g in dict(self.seconder_groups).items()}
+            object.__setattr__(self, "seconder_groups", pmap(seconders))
+            object.__setattr__(self, "_seconders", seconders)
 
     def is_member_of(self, validator_index: int, para_id: int) -> bool:
         members = self._members.get(para_id)
@@ -391,8 +407,10 @@ def _import_candidate(
     signed: SignedStatement,
     candidate: CommittedCandidateReceipt,
 ) -> tuple[Table, Summary | None]:
-    group = candidate.descriptor.para_id
     sender = signed.validator_index
+    seconders = ctx._seconders
+    # A validator outside every group seconds into group -1, which has no members.
+    group = candidate.descriptor.para_id if seconders is None else seconders.get(sender, -1)
     if not ctx.is_member_of(sender, group):
         return _reject(table, ctx, sender, UnauthorizedStatement(signed))
     digest = candidate.hash()
@@ -430,7 +448,9 @@ def _validity_vote(
 ) -> tuple[Table, Summary | None]:
     group_id, candidate, votes, valid_votes = data
     sender = signed.validator_index
-    if kind != _ISSUED and not ctx.is_member_of(sender, group_id):
+    # The seeds' Seconded joins its own para's group, whose membership _import_candidate just
+    # checked; with seconder groups it may join a candidate another group seconded first.
+    if (kind != _ISSUED or ctx._seconders is not None) and not ctx.is_member_of(sender, group_id):
         return _reject(table, ctx, sender, UnauthorizedStatement(signed))
     old = votes.get(sender)
     if old is not None:
