@@ -2,10 +2,9 @@
 # being off, and the builder's vector as the genesis JSON writes it.
 from __future__ import annotations
 
-import pytest
-
-from backable.core import BitVec, InvalidRecord, NodeFeature, encode, node_feature_enabled
+from backable.core import BitVec, NodeFeature, encode, node_feature_enabled
 from backable.core import node_features as build
+from tests.builders import refusal
 
 
 def test_each_feature_has_the_bit_of_the_reference_table() -> None:
@@ -49,5 +48,9 @@ def test_the_builder_sets_exactly_the_features_given() -> None:
 
 
 def test_a_feature_that_is_not_a_node_feature_is_the_callers_mistake() -> None:
-    with pytest.raises(InvalidRecord, match="feature"):
-        build(3)  # type: ignore[arg-type]
+    assert refusal(lambda: build(NodeFeature.ELASTIC_SCALING_MVP, 3)) == (  # type: ignore[arg-type]
+        "NodeFeatures",
+        "feature",
+        3,
+        "must be a NodeFeature",
+    )
