@@ -2,6 +2,7 @@
 # drop reason, run through `include` on the fixtures' chain state with real sr25519 signatures.
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -625,6 +626,135 @@ def test_with_a_disabled_validator_the_threshold_is_the_lesser_of_group_size_and
     bc = back(chain, receipt(1000, HEADS[1000], b"n", core=0), 0, positions)
     out = include(chain, inherent(candidates=(bc,)))
     assert rules(out) == ([] if kept else [(0, s.CANDIDATE_DISABLED_FILTER_THRESHOLD)])
+
+
+# -- what a drop tells the user ----------------------------------------------------------------
+
+Case = tuple[ChainState, tuple[BackedCandidate, ...], frozenset[bytes]]
+NOTHING: frozenset[bytes] = frozenset()
+OLD_PARENTS = state(parents=(NOW - 1, NOW - 9))
+NO_SCHEDULING_PARENTS = replace(STATE, allowed_scheduling_parents={})
+# Relay block 11 (`h(NOW - 9)`) is no allowed relay parent of session 7; relay block 19
+# (`h(NOW - 1)`) is the scheduling parent of every candidate below.
+BLOCK_11 = "0xbb86848574fcfed7.. in session 7"
+BLOCK_19 = "0x687a1c88f4e737a6.."
+
+
+def _one(
+    chain: ChainState, committed: CommittedCandidateReceipt, signed_in: ChainState | None = None
+) -> Case:
+    # `committed` alone, backed on core 0 in `signed_in` (default `chain`), sanitised on `chain`.
+    return chain, (back(signed_in or chain, committed, 0),), NOTHING
+
+
+def _chain_on(chain: ChainState, *, signed_in: ChainState = STATE) -> Case:
+    return chain, tuple(chain_of(1000, (0,), signed_in)), NOTHING
+
+
+def _without_signals() -> Case:
+    (bc,) = chain_of(1000, (0,))
+    bare = CandidateCommitments(head_data=bc.candidate.commitments.head_data)
+    return _one(STATE, CommittedCandidateReceipt(bc.candidate.descriptor, bare))
+
+
+def _freed_by_a_dispute() -> Case:
+    (bc,) = chain_of(1000, (0,))
+    p = pending(bc.candidate, 0)
+    return state(pending={1000: (p,)}), (bc,), frozenset({p.hash})
+
+
+def _off_the_latest_head() -> Case:
+    first = back(STATE, receipt(1000, b"other head", b"a", core=0), 0)
+    return STATE, (first, back(STATE, receipt(1000, b"a", b"b", core=1), 1)), NOTHING
+
+
+NO_V2 = state(node_features=node_features())
+NEW_CODE = replace(STATE, code_hashes={1000: b"\xee" * 32, 2000: b"\xc2" * 32})
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        pytest.param(
+            _without_signals,
+            [(0, s.CANDIDATE_NO_SELECT_CORE, "a V2 candidate without a SelectCore signal")],
+            id="no-select-core",
+        ),
+        pytest.param(
+            lambda: _chain_on(NO_V2, signed_in=NO_V2),
+            [(0, s.CANDIDATE_V2_DISABLED, "SelectCore while node feature 3 is off")],
+            id="v2-disabled",
+        ),
+        pytest.param(
+            lambda: _one(
+                STATE, receipt(1000, HEADS[1000], b"n", core=0, relay_parent=11), OLD_PARENTS
+            ),
+            [(0, s.CANDIDATE_DISALLOWED_RELAY_PARENT, BLOCK_11)],
+            id="relay-parent-step-1",
+        ),
+        pytest.param(
+            lambda: _chain_on(NO_SCHEDULING_PARENTS),
+            [(0, s.CANDIDATE_DISALLOWED_SCHEDULING_PARENT, BLOCK_19)],
+            id="scheduling-parent-step-1",
+        ),
+        pytest.param(
+            lambda: (STATE, tuple(chain_of(1000, (0,))) * 2, NOTHING),
+            [(1, s.CANDIDATE_DUPLICATE, "the same candidate appeared earlier")],
+            id="duplicate",
+        ),
+        pytest.param(
+            lambda: _one(STATE, v1_receipt(1000, HEADS[1000], b"n", relay_parent=11), OLD_PARENTS),
+            [(0, s.CANDIDATE_DISALLOWED_RELAY_PARENT, BLOCK_11)],
+            id="relay-parent-chain-step",
+        ),
+        pytest.param(
+            lambda: _one(NO_SCHEDULING_PARENTS, v1_receipt(1000, HEADS[1000], b"n"), STATE),
+            [(0, s.CANDIDATE_DISALLOWED_SCHEDULING_PARENT, BLOCK_19)],
+            id="scheduling-parent-chain-step",
+        ),
+        pytest.param(
+            _off_the_latest_head,
+            [
+                (0, s.CANDIDATE_VALIDATION_DATA_HASH, "not built on the para's latest head"),
+                (1, s.CANDIDATE_PREDECESSOR_DROPPED, "candidate 0 before it was dropped"),
+            ],
+            id="validation-data-hash",
+        ),
+        pytest.param(
+            lambda: _chain_on(NEW_CODE, signed_in=NEW_CODE),
+            [(0, s.CANDIDATE_VALIDATION_CODE_HASH, "not the para's current code")],
+            id="validation-code-hash",
+        ),
+        pytest.param(
+            lambda: _one(STATE, _with_descriptor(chain_of(1000, (0,))[0], para_head=b"\x01" * 32)),
+            [(0, s.CANDIDATE_PARA_HEAD, "descriptor para_head is not the hash of the head data")],
+            id="para-head",
+        ),
+        pytest.param(
+            _freed_by_a_dispute,
+            [(0, s.CANDIDATE_CONCLUDED_INVALID, "freed by a dispute concluded invalid")],
+            id="concluded-invalid",
+        ),
+        pytest.param(
+            lambda: (
+                STATE,
+                (back(STATE, v1_receipt(1000, HEADS[1000], b"n"), 0, inject=None),),
+                NOTHING,
+            ),
+            [(0, s.CANDIDATE_CORE_UNKNOWN, "neither a committed nor an injected core")],
+            id="core-unknown",
+        ),
+    ],
+)
+def test_a_dropped_candidate_is_reported_whole_with_its_detail_for_people(
+    build: Callable[[], Case], expected: list[tuple[int, str, str]]
+) -> None:
+    chain, candidates, concluded = build()
+    out = include(chain, inherent(candidates=candidates), concluded)
+    assert out.dropped_candidates == tuple(
+        s.DroppedCandidate(i, 1000, candidates[i].hash(), rule, detail)
+        for i, rule, detail in expected
+    )
 
 
 # -- the records -------------------------------------------------------------------------------
