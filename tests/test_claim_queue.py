@@ -19,7 +19,6 @@ from backable.core import (
     DecodeError,
     Explicit,
     Implicit,
-    InvalidRecord,
     SelectCore,
     TransposedClaimQueue,
     UmpSignalError,
@@ -35,7 +34,7 @@ from backable.core import (
     split_injected_core_index,
     transpose_claim_queue,
 )
-from tests.builders import descriptor
+from tests.builders import decode_failure, descriptor, refusal
 
 PARA = 1000
 OTHER = 2000
@@ -100,6 +99,27 @@ def test_a_claim_queue_encodes_as_rusts_btreemap_of_vecdeques() -> None:
     assert encode(ClaimQueue()) == b"\x00"
 
 
+def test_a_claim_queue_length_is_checked_against_the_bytes_left_before_reading() -> None:
+    # Each core takes at least 5 bytes (u32 core, compact count), each para 4 (a u32): a length
+    # the input cannot hold is refused at the length itself, before any entry is read.
+    assert decode_failure(ClaimQueue, b"\x08" + bytes(9)) == (
+        "ClaimQueue",
+        0,
+        "length 2 exceeds the 9 bytes left",
+    )
+    assert decode_failure(ClaimQueue, b"\x04" + bytes(4) + b"\x0c" + bytes(8)) == (
+        "ClaimQueue",
+        5,
+        "length 3 exceeds the 8 bytes left",
+    )
+    # Exactly enough bytes: two cores serving nothing, one core serving two paras.
+    empty = ClaimQueue({0: (), 1: ()})
+    assert decode(ClaimQueue, encode(empty)) == empty
+    assert len(encode(empty)) == 1 + 2 * 5
+    two = ClaimQueue({0: (PARA, OTHER)})
+    assert decode(ClaimQueue, encode(two)) == two
+
+
 def test_a_claim_queue_whose_cores_are_not_ascending_does_not_decode() -> None:
     raw = bytes.fromhex("0801000000000000000000")
     with pytest.raises(DecodeError, match="not strictly ascending") as info:
@@ -109,22 +129,29 @@ def test_a_claim_queue_whose_cores_are_not_ascending_does_not_decode() -> None:
         decode(ClaimQueue, bytes.fromhex("0801000000000100000000"))
 
 
+U32 = "must be an int in 0..2**32-1"
+PAIRS = "must be a mapping or (key, value) pairs"
+
+
 @pytest.mark.parametrize(
-    ("entries", "field"),
+    ("entries", "expected"),
     [
-        ({0: (PARA,), 2**32: (PARA,)}, "entries[1].core"),
-        ({0: (2**32,)}, "entries[0]"),
-        ({0: (PARA, -1)}, "entries[0]"),
-        ({0: {PARA}}, "entries[0]"),
-        (((0, (PARA,)), (0, (OTHER,))), "entries"),
-        (((0, (PARA,), 1),), "entries[0]"),
-        ("queue", "entries"),
+        ({0: (PARA,), 2**32: (PARA,)}, ("entries[1].core", 2**32, U32)),
+        ({0: (2**32,)}, ("entries[0]", 2**32, U32)),
+        ({0: (PARA, -1)}, ("entries[0]", -1, U32)),
+        ({0: {PARA}}, ("entries[0]", {PARA}, "must be a sequence of u32s")),
+        (((0, (PARA,)), (0, (OTHER,))), ("entries", 0, "appears twice as a key")),
+        (((0, (PARA,), 1),), ("entries[0]", (0, (PARA,), 1), "must be a (key, value) pair")),
+        ("queue", ("entries", "queue", PAIRS)),
     ],
 )
-def test_a_claim_queue_refuses_what_rust_could_not_hold(entries: object, field: str) -> None:
-    with pytest.raises(InvalidRecord) as info:
-        ClaimQueue(entries)  # type: ignore[arg-type]
-    assert (info.value.record, info.value.field) == ("ClaimQueue", field)
+def test_a_claim_queue_refuses_what_rust_could_not_hold(
+    entries: object, expected: tuple[str, object, str]
+) -> None:
+    assert refusal(lambda: ClaimQueue(entries)) == (  # type: ignore[arg-type]
+        "ClaimQueue",
+        *expected,
+    )
 
 
 # -- the transpose -----------------------------------------------------------------------------
@@ -154,20 +181,27 @@ def test_a_transposed_queue_is_built_from_sets_and_sorted() -> None:
 
 
 @pytest.mark.parametrize(
-    ("entries", "field"),
+    ("entries", "expected"),
     [
-        ({PARA: {256: (0,)}}, "entries[1000].depth"),
-        ({PARA: {0: (0, 0)}}, "entries[1000][0]"),
-        ({PARA: {0: (2**32,)}}, "entries[1000][0]"),
-        ({2**32: {0: (0,)}}, "entries[0].para"),
-        (((PARA, {0: (0,)}), (PARA, {1: (0,)})), "entries"),
-        ({PARA: ((0, (1,)), (0, (2,)))}, "entries[1000]"),
+        ({PARA: {256: (0,)}}, ("entries[1000].depth", 256, "must be a u8")),
+        ({PARA: {0: (0, 0)}}, ("entries[1000][0]", (0, 0), "a core twice")),
+        ({PARA: {0: (2**32,)}}, ("entries[1000][0]", 2**32, U32)),
+        ({PARA: {0: "cores"}}, ("entries[1000][0]", "cores", "must be a sequence of u32s")),
+        ({2**32: {0: (0,)}}, ("entries[0].para", 2**32, U32)),
+        (((PARA, {0: (0,)}), (PARA, {1: (0,)})), ("entries", PARA, "appears twice as a key")),
+        ({PARA: ((0, (1,)), (0, (2,)))}, ("entries[1000]", 0, "appears twice as a key")),
+        ({PARA: 5}, ("entries[1000]", 5, PAIRS)),
+        ({PARA: ((0,),)}, ("entries[1000][0]", (0,), "must be a (key, value) pair")),
+        ("queue", ("entries", "queue", PAIRS)),
     ],
 )
-def test_a_transposed_queue_refuses_malformed_entries(entries: object, field: str) -> None:
-    with pytest.raises(InvalidRecord) as info:
-        TransposedClaimQueue(entries)  # type: ignore[arg-type]
-    assert (info.value.record, info.value.field) == ("TransposedClaimQueue", field)
+def test_a_transposed_queue_refuses_malformed_entries(
+    entries: object, expected: tuple[str, object, str]
+) -> None:
+    assert refusal(lambda: TransposedClaimQueue(entries)) == (  # type: ignore[arg-type]
+        "TransposedClaimQueue",
+        *expected,
+    )
 
 
 # -- check_core_index --------------------------------------------------------------------------
@@ -269,7 +303,10 @@ def test_a_v1_receipt_may_not_carry_signals() -> None:
     result = parse_ump_signals(
         receipt(descriptor(), UMP_SEPARATOR, encode(SelectCore(1, 1)), PEER), t
     )
-    assert kind(result) is UmpSignalError.UMPSignalWithV1Decriptor
+    assert result == CandidateReceiptError(
+        UmpSignalError.UMPSignalWithV1Decriptor,
+        "a V1 descriptor's commitments carry UMP signals",
+    )
 
 
 def test_a_v1_receipt_without_signals_is_not_checked_against_the_claim_queue() -> None:
@@ -333,7 +370,10 @@ def test_a_v3_receipt_must_select_its_core() -> None:
     )
     for messages in [(), (UMP_SEPARATOR,), (UMP_SEPARATOR, PEER)]:
         result = parse_ump_signals(receipt(v3(5), *messages), t)
-        assert kind(result) is UmpSignalError.NoUMPSignalWithV3Descriptor
+        assert result == CandidateReceiptError(
+            UmpSignalError.NoUMPSignalWithV3Descriptor,
+            "a V3 descriptor's commitments carry no SelectCore signal",
+        )
     mismatch = parse_ump_signals(receipt(v3(6), UMP_SEPARATOR, select), t)
     assert kind(mismatch) is UmpSignalError.CoreIndexMismatch
 
@@ -374,10 +414,24 @@ def test_the_worked_example_group_of_three_votes_at_0_and_2_core_5() -> None:
 def test_the_core_index_is_appended_least_significant_bit_first() -> None:
     assert str(inject_core_index(BitVec(), 255)) == "11111111"
     assert str(inject_core_index(BitVec.from_str("0"), 6)) == "0" + "01100000"
-    with pytest.raises(InvalidRecord, match="core_index"):
-        inject_core_index(BitVec(), 256)
-    with pytest.raises(InvalidRecord, match="group_bits"):
-        inject_core_index("101", 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("group_bits", "core", "expected"),
+    [
+        (BitVec(), 256, ("core_index", 256, "must be 0..255 to fit the 8 bits")),
+        (BitVec(), -1, ("core_index", -1, "must be 0..255 to fit the 8 bits")),
+        (BitVec(), True, ("core_index", True, "must be 0..255 to fit the 8 bits")),
+        ("101", 1, ("group_bits", "101", "must be a BitVec")),
+    ],
+)
+def test_a_core_index_that_eight_bits_cannot_carry_is_the_callers_mistake(
+    group_bits: object, core: object, expected: tuple[str, object, str]
+) -> None:
+    assert refusal(lambda: inject_core_index(group_bits, core)) == (  # type: ignore[arg-type]
+        "BackedCandidate",
+        *expected,
+    )
 
 
 def test_eight_bits_or_fewer_carry_no_core_index() -> None:

@@ -26,7 +26,7 @@ from backable.core import (
     scheduling_parent,
     scheduling_session,
 )
-from tests.builders import descriptor
+from tests.builders import descriptor, refusal
 from tests.conftest import REAL_BLOCKS, inherent_bytes
 
 RP = b"\x01" * 32
@@ -245,25 +245,26 @@ def test_the_largest_v2_core_and_session_fit() -> None:
     assert (descriptor_core_index(d), descriptor_session_index(d)) == (2**16 - 1, 2**32 - 1)
 
 
+V2_CORE = "must be an int in 0..2**16-1 (a V2 core index has two bytes)"
+V3_CORE = "must be an int in 0..2**16-1 (a V3 core index has two bytes)"
+U32 = "must be an int in 0..2**32-1"
+
+
 @pytest.mark.parametrize(
-    ("field", "value"),
+    ("field", "value", "reason"),
     [
-        ("core_index", 2**16),
-        ("core_index", -1),
-        ("core_index", True),
-        ("core_index", "5"),
-        ("session_index", 2**32),
-        ("session_index", -1),
+        ("core_index", 2**16, V2_CORE),
+        ("core_index", -1, V2_CORE),
+        ("core_index", True, V2_CORE),
+        ("core_index", "5", V2_CORE),
+        ("session_index", 2**32, U32),
+        ("session_index", -1, U32),
     ],
 )
-def test_a_v2_field_out_of_range_is_the_callers_mistake(field: str, value: object) -> None:
-    with pytest.raises(InvalidRecord) as info:
-        v2(**{field: value})
-    assert (info.value.record, info.value.field, info.value.value) == (
-        "CandidateDescriptor",
-        field,
-        value,
-    )
+def test_a_v2_field_out_of_range_is_the_callers_mistake(
+    field: str, value: object, reason: str
+) -> None:
+    assert refusal(lambda: v2(**{field: value})) == ("CandidateDescriptor", field, value, reason)
 
 
 def test_a_malformed_hash_in_a_v2_descriptor_is_refused_by_the_record() -> None:
@@ -273,25 +274,30 @@ def test_a_malformed_hash_in_a_v2_descriptor_is_refused_by_the_record() -> None:
         v2(para_id=2**32)
 
 
+OFFSET = "must be session_index (7) to session_index + 255: it is kept as a one-byte offset"
+ZERO_SP = "must not be zero: a zero scheduling parent does not read as V3"
+
+
 @pytest.mark.parametrize(
-    ("overrides", "field"),
+    ("field", "value", "reason"),
     [
-        ({"scheduling_session": 6}, "scheduling_session"),
-        ({"scheduling_session": 7 + 256}, "scheduling_session"),
-        ({"scheduling_session": 2**32}, "scheduling_session"),
-        ({"scheduling_parent": bytes(32)}, "scheduling_parent"),
-        ({"scheduling_parent": b"\xaa" * 31}, "scheduling_parent"),
-        ({"scheduling_parent": "aa" * 32}, "scheduling_parent"),
-        ({"core_index": 2**16}, "core_index"),
-        ({"session_index": 2**32}, "session_index"),
+        ("scheduling_session", 6, OFFSET),
+        ("scheduling_session", 7 + 256, OFFSET),
+        ("scheduling_session", 2**32, U32),
+        ("scheduling_session", -1, U32),
+        ("scheduling_parent", bytes(32), ZERO_SP),
+        ("scheduling_parent", b"\xaa" * 31, "must be 32 bytes"),
+        ("scheduling_parent", "aa" * 32, "must be 32 bytes"),
+        ("core_index", 2**16, V3_CORE),
+        ("core_index", -1, V3_CORE),
+        ("session_index", 2**32, U32),
+        ("session_index", -1, U32),
     ],
 )
 def test_a_v3_field_that_cannot_be_expressed_is_the_callers_mistake(
-    overrides: dict[str, object], field: str
+    field: str, value: object, reason: str
 ) -> None:
-    with pytest.raises(InvalidRecord) as info:
-        v3(**overrides)
-    assert info.value.field == field
+    assert refusal(lambda: v3(**{field: value})) == ("CandidateDescriptor", field, value, reason)
 
 
 # -- the version gate --------------------------------------------------------------------------
@@ -319,13 +325,40 @@ def test_an_unknown_version_is_never_accepted() -> None:
     assert check_version_acceptance(d, False) == expected
 
 
-def test_a_version_rejection_validates_its_fields() -> None:
-    with pytest.raises(InvalidRecord, match="internal_version"):
-        VersionRejected(
-            VersionRejection.UNKNOWN_VERSION, DescriptorVersion.UNKNOWN, DescriptorVersion.V2, 256
-        )
-    with pytest.raises(InvalidRecord, match="reason"):
-        VersionRejected("unknown", DescriptorVersion.V2, DescriptorVersion.V2, 0)  # type: ignore[arg-type]
+REJECTED = {
+    "reason": VersionRejection.UNKNOWN_VERSION,
+    "version": DescriptorVersion.UNKNOWN,
+    "old_style": DescriptorVersion.UNKNOWN,
+    "internal_version": 7,
+}
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("reason", "unknown", "must be a VersionRejection"),
+        ("version", "v3", "must be a DescriptorVersion"),
+        ("old_style", VersionRejection.UNKNOWN_VERSION, "must be a DescriptorVersion"),
+        ("internal_version", 256, "must be a u8"),
+        ("internal_version", -1, "must be a u8"),
+        ("internal_version", True, "must be a u8"),
+    ],
+)
+def test_a_version_rejection_validates_its_fields(field: str, value: object, reason: str) -> None:
+    fields = {**REJECTED, field: value}
+    assert refusal(lambda: VersionRejected(**fields)) == (  # type: ignore[arg-type]
+        "VersionRejected",
+        field,
+        value,
+        reason,
+    )
+
+
+def test_a_version_rejection_takes_any_byte_as_the_internal_version() -> None:
+    # The record holds the raw u8, whatever the gate would make of it.
+    for byte in (0, 255):
+        fields = {**REJECTED, "internal_version": byte}
+        assert VersionRejected(**fields).internal_version == byte  # type: ignore[arg-type]
 
 
 # -- real blocks -------------------------------------------------------------------------------

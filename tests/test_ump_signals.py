@@ -3,6 +3,8 @@
 # the separator, building signals into commitments, and the error record's own rules.
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from backable.core import (
@@ -11,7 +13,6 @@ from backable.core import (
     CandidateCommitments,
     CandidateReceiptError,
     DecodeError,
-    InvalidRecord,
     SelectCore,
     UMPSignal,
     UmpSignalError,
@@ -22,6 +23,7 @@ from backable.core import (
     ump_signals,
     xcm_messages,
 )
+from tests.builders import refusal
 
 XCM = (b"\x00" * 256, b"\xff" * 256)
 CORE = SelectCore(core_selector=0, claim_queue_offset=1)
@@ -72,15 +74,28 @@ def test_the_strict_decoder_refuses_trailing_bytes_and_long_peer_ids() -> None:
     assert info.value.offset == 1
 
 
-def test_a_signal_field_out_of_range_is_the_callers_mistake() -> None:
-    with pytest.raises(InvalidRecord, match="core_selector"):
-        SelectCore(256, 0)
-    with pytest.raises(InvalidRecord, match="claim_queue_offset"):
-        SelectCore(0, -1)
-    with pytest.raises(InvalidRecord, match="at most 64 bytes"):
-        ApprovedPeer(b"\x00" * 65)
-    with pytest.raises(InvalidRecord, match="peer_id"):
-        ApprovedPeer("peer")  # type: ignore[arg-type]
+U8 = "must be an int in 0..255"
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (lambda: SelectCore(256, 0), ("SelectCore", "core_selector", 256, U8)),
+        (lambda: SelectCore(-1, 0), ("SelectCore", "core_selector", -1, U8)),
+        (lambda: SelectCore(0, -1), ("SelectCore", "claim_queue_offset", -1, U8)),
+        (lambda: SelectCore(0, 256), ("SelectCore", "claim_queue_offset", 256, U8)),
+        (lambda: SelectCore(0, True), ("SelectCore", "claim_queue_offset", True, U8)),
+        (
+            lambda: ApprovedPeer(b"\x00" * 65),
+            ("ApprovedPeer", "peer_id", b"\x00" * 65, "must be at most 64 bytes"),
+        ),
+        (lambda: ApprovedPeer("peer"), ("ApprovedPeer", "peer_id", "peer", "must be bytes")),
+    ],
+)
+def test_a_signal_field_out_of_range_is_the_callers_mistake(
+    build: Callable[[], object], expected: tuple[str, str, object, str]
+) -> None:
+    assert refusal(build) == expected
 
 
 # -- ump_signals: what parses ------------------------------------------------------------------
@@ -154,16 +169,28 @@ def test_a_message_after_the_separator_that_is_no_signal_is_a_decode_error(garba
 
 def test_two_signals_of_one_kind_are_a_duplicate() -> None:
     peers = with_messages(UMP_SEPARATOR, encode(PEER), encode(ApprovedPeer(b"\x04\x05")))
-    assert error_kind(ump_signals(peers)) is UmpSignalError.DuplicateUMPSignal
+    assert ump_signals(peers) == CandidateReceiptError(
+        UmpSignalError.DuplicateUMPSignal, "signal 1 is a second ApprovedPeer"
+    )
     cores = with_messages(UMP_SEPARATOR, encode(CORE), encode(SelectCore(1, 1)))
-    assert error_kind(ump_signals(cores)) is UmpSignalError.DuplicateUMPSignal
+    assert ump_signals(cores) == CandidateReceiptError(
+        UmpSignalError.DuplicateUMPSignal, "signal 1 is a second SelectCore"
+    )
 
 
 def test_a_third_message_after_the_separator_is_too_many() -> None:
     result = ump_signals(with_messages(UMP_SEPARATOR, encode(PEER), encode(CORE), encode(PEER)))
-    assert error_kind(result) is UmpSignalError.TooManyUMPSignals
-    trailing_separator = with_messages(UMP_SEPARATOR, encode(PEER), encode(CORE), UMP_SEPARATOR)
-    assert error_kind(ump_signals(trailing_separator)) is UmpSignalError.TooManyUMPSignals
+    assert result == CandidateReceiptError(
+        UmpSignalError.TooManyUMPSignals,
+        "3 messages follow the separator; at most 2 signals are allowed",
+    )
+    trailing_separator = with_messages(
+        UMP_SEPARATOR, encode(PEER), encode(CORE), UMP_SEPARATOR, UMP_SEPARATOR
+    )
+    assert ump_signals(trailing_separator) == CandidateReceiptError(
+        UmpSignalError.TooManyUMPSignals,
+        "4 messages follow the separator; at most 2 signals are allowed",
+    )
 
 
 def test_the_second_signal_is_judged_before_the_count() -> None:
@@ -199,20 +226,44 @@ def test_no_signals_leave_the_commitments_as_they_are() -> None:
 
 
 @pytest.mark.parametrize(
-    ("messages", "signals", "field"),
+    ("messages", "signals", "expected"),
     [
-        ((*XCM, UMP_SEPARATOR), [CORE], "upward_messages"),
-        (XCM, [CORE, SelectCore(1, 1)], "signals[1]"),
-        (XCM, [CORE, PEER, CORE], "signals"),
-        (XCM, [b"\x00\x00\x00"], "signals[0]"),
+        (
+            (*XCM, UMP_SEPARATOR),
+            [CORE],
+            (
+                "CandidateCommitments",
+                "upward_messages",
+                (*XCM, UMP_SEPARATOR),
+                "already hold a separator (an empty message)",
+            ),
+        ),
+        (
+            XCM,
+            [CORE, SelectCore(1, 1)],
+            ("UmpSignals", "signals[1]", SelectCore(1, 1), "a second signal of this kind"),
+        ),
+        (
+            XCM,
+            [CORE, PEER, CORE],
+            ("UmpSignals", "signals", (CORE, PEER, CORE), "at most 2 signals are allowed"),
+        ),
+        (
+            XCM,
+            [CORE, b"\x00\x00\x00"],
+            ("UmpSignals", "signals[1]", b"\x00\x00\x00", "must be a SelectCore or ApprovedPeer"),
+        ),
     ],
 )
 def test_signals_that_could_not_parse_back_are_the_callers_mistake(
-    messages: tuple[bytes, ...], signals: list[object], field: str
+    messages: tuple[bytes, ...], signals: list[object], expected: tuple[str, str, object, str]
 ) -> None:
-    with pytest.raises(InvalidRecord) as info:
-        commitments_with_signals(with_messages(*messages), signals)  # type: ignore[arg-type]
-    assert info.value.field == field
+    commitments = with_messages(*messages)
+
+    def build() -> object:
+        return commitments_with_signals(commitments, signals)  # type: ignore[arg-type]
+
+    assert refusal(build) == expected
 
 
 # -- the records -------------------------------------------------------------------------------
@@ -239,16 +290,40 @@ def test_a_core_mismatch_carries_both_cores_and_an_unknown_version_its_byte() ->
         UmpSignalError.CoreIndexMismatch, "x", descriptor_core=1, commitments_core=0
     )
     assert (mismatch.descriptor_core, mismatch.commitments_core) == (1, 0)
-    with pytest.raises(InvalidRecord, match="both"):
-        CandidateReceiptError(UmpSignalError.CoreIndexMismatch, "x", descriptor_core=1)
-    with pytest.raises(InvalidRecord, match="internal version byte"):
-        CandidateReceiptError(UmpSignalError.UnknownVersion, "x")
-    with pytest.raises(InvalidRecord, match="unknown_version"):
-        CandidateReceiptError(UmpSignalError.UnknownVersion, "x", unknown_version=256)
-    with pytest.raises(InvalidRecord, match="descriptor_core"):
-        CandidateReceiptError(UmpSignalError.NoAssignment, "x", descriptor_core=-1)
-    with pytest.raises(InvalidRecord, match="kind"):
-        CandidateReceiptError("NoAssignment", "x")  # type: ignore[arg-type]
+    unknown = CandidateReceiptError(UmpSignalError.UnknownVersion, "x", unknown_version=0)
+    assert unknown.unknown_version == 0
+
+
+MISMATCH = UmpSignalError.CoreIndexMismatch
+BOTH = "CoreIndexMismatch carries both the descriptor's and the commitments' core"
+U32 = "must be an int in 0..2**32-1"
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"kind": "NoAssignment"}, ("kind", "NoAssignment", "must be a UmpSignalError")),
+        ({"detail": 5}, ("detail", 5, "must be a str")),
+        ({"descriptor_core": -1}, ("descriptor_core", -1, U32)),
+        ({"descriptor_core": 2**32}, ("descriptor_core", 2**32, U32)),
+        ({"commitments_core": 2**32}, ("commitments_core", 2**32, U32)),
+        ({"unknown_version": 256}, ("unknown_version", 256, U8)),
+        ({"kind": MISMATCH, "descriptor_core": 1}, ("commitments_core", None, BOTH)),
+        ({"kind": MISMATCH, "commitments_core": 0}, ("commitments_core", 0, BOTH)),
+        (
+            {"kind": UmpSignalError.UnknownVersion},
+            ("unknown_version", None, "UnknownVersion carries the internal version byte"),
+        ),
+    ],
+)
+def test_a_receipt_error_refuses_fields_its_kind_cannot_carry(
+    fields: dict[str, object], expected: tuple[str, object, str]
+) -> None:
+    args = {"kind": UmpSignalError.NoAssignment, "detail": "x", **fields}
+    assert refusal(lambda: CandidateReceiptError(**args)) == (  # type: ignore[arg-type]
+        "CandidateReceiptError",
+        *expected,
+    )
 
 
 def test_signals_built_from_the_two_fields_put_select_core_first() -> None:
@@ -271,14 +346,33 @@ def test_signals_that_disagree_with_the_two_fields_are_refused(
     approved_peer: ApprovedPeer | None,
     signals: tuple[SelectCore | ApprovedPeer, ...],
 ) -> None:
-    with pytest.raises(InvalidRecord, match="signals"):
-        UmpSignals(select_core, approved_peer, signals)
+    assert refusal(lambda: UmpSignals(select_core, approved_peer, signals)) == (
+        "UmpSignals",
+        "signals",
+        signals,
+        "must hold exactly the select_core and approved_peer given, once each",
+    )
 
 
-def test_the_fields_hold_signals_of_their_own_kind() -> None:
-    with pytest.raises(InvalidRecord, match="select_core"):
-        UmpSignals(select_core=PEER)  # type: ignore[arg-type]
-    with pytest.raises(InvalidRecord, match="approved_peer"):
-        UmpSignals(approved_peer=CORE)  # type: ignore[arg-type]
-    with pytest.raises(InvalidRecord, match="a second signal of this kind"):
-        UmpSignals.from_signals([PEER, PEER])
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (lambda: UmpSignals(select_core=PEER), ("select_core", PEER, "must be a SelectCore")),
+        (
+            lambda: UmpSignals(approved_peer=CORE),
+            ("approved_peer", CORE, "must be a ApprovedPeer"),
+        ),
+        (
+            lambda: UmpSignals(signals=(CORE, b"\x00")),
+            ("signals[1]", b"\x00", "must be a SelectCore or ApprovedPeer"),
+        ),
+        (
+            lambda: UmpSignals.from_signals([PEER, PEER]),
+            ("signals[1]", PEER, "a second signal of this kind"),
+        ),
+    ],
+)
+def test_the_fields_hold_signals_of_their_own_kind(
+    build: Callable[[], object], expected: tuple[str, object, str]
+) -> None:
+    assert refusal(build) == ("UmpSignals", *expected)
