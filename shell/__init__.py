@@ -2,7 +2,8 @@
 randomness around the pure core.
 
 - ``overseer/``: the message bus, the per-relay-parent job lifecycle, signals and messages.
-- ``subsystems/``: the Candidate Backing and Provisioner drivers of the core's job machines.
+- ``subsystems/``: the Candidate Backing and Provisioner drivers of the core's job machines,
+  in the seeds' form and today's (with Prospective Parachains).
 - ``collaborators/``: runtime API, validation, availability store, network, dispute coordinator
   and keystore, each a Protocol with an in-memory implementation.
 - ``sim/``: the simulation behind ``backable simulate``; ``cli/``: the command line.
@@ -11,6 +12,7 @@ randomness around the pure core.
 The overseer's signals are the core's records, re-exported here for convenience; the messages are
 ``ToJob`` envelopes around the core's own job events (import those from ``backable.core``).
 """
+
 from __future__ import annotations
 
 from backable.core import ActivatedLeaf, ActiveLeavesUpdate, Conclude
@@ -33,15 +35,25 @@ from .collaborators.network import (
 )
 from .collaborators.pvf_workers import InvalidValidationSetting, PvfWorkerPool
 from .collaborators.runtime_api import InMemoryChain, RelayBlockState, RuntimeApi, RuntimeApiError
+from .collaborators.today_runtime import InMemoryTodayChain, TodayBlockState
 from .collaborators.validation import CandidateValidation, InMemoryValidation, ValidationCouldNotRun
-from .node import Node
+from .node import PROTOCOLS, Node
 from .overseer.bus import Overseer, OverseerError, SubsystemNotRunning
 from .overseer.messages import CANDIDATE_BACKING, PROVISIONER, BackingError, ProvisionerError, ToJob
 from .sim.collator import TOY_VALIDATION_CODE, Collation, Collator, toy_validation_function
+from .subsystems.async_backing import AsyncBackingSubsystem
+from .subsystems.async_provisioner import AsyncProvisionerSubsystem
 from .subsystems.backing import CandidateBackingSubsystem
+from .subsystems.prospective import ProspectiveParachainsSubsystem
 from .subsystems.provisioner import ProvisionerSubsystem
 
 __all__ = [
+    "AsyncBackingSubsystem",
+    "AsyncProvisionerSubsystem",
+    "InMemoryTodayChain",
+    "PROTOCOLS",
+    "ProspectiveParachainsSubsystem",
+    "TodayBlockState",
     "CANDIDATE_BACKING",
     "PROVISIONER",
     "TOY_VALIDATION_CODE",

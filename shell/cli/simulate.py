@@ -14,6 +14,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..node import PROTOCOLS
 from ..sim.render import (
     PlotUnavailable,
     Progress,
@@ -43,7 +44,12 @@ _RUNNER: RunSimulation | None = None
 
 _FRACTIONS = ("bitfield_loss", "statement_loss", "chunk_loss", "code_upgrade_rate")
 _AT_LEAST_ONE = (
-    "validators", "group_size", "cores", "blocks", "rotation_frequency", "availability_timeout",
+    "validators",
+    "group_size",
+    "cores",
+    "blocks",
+    "rotation_frequency",
+    "availability_timeout",
 )
 
 
@@ -91,6 +97,17 @@ def validate_params(params: SimParams) -> list[str]:
                 f"--minimum-backing-votes {votes} is more than a group of"
                 f" {params.group_size} can give"
             )
+    k = params.cores_per_para
+    if params.protocol not in PROTOCOLS:
+        problems.append(f"--protocol must be one of {', '.join(PROTOCOLS)}, got {params.protocol}")
+    if k < 1:
+        problems.append(f"--cores-per-para must be at least 1, got {k}")
+    elif k > 1 and params.protocol != "async":
+        problems.append(
+            f"--cores-per-para {k} needs --protocol async (one core per para in legacy)"
+        )
+    elif params.cores >= 1 and params.cores % k:
+        problems.append(f"--cores {params.cores} is not a multiple of --cores-per-para {k}")
     fractions = [(name, getattr(params, name)) for name in _FRACTIONS]
     fractions += [(kind, params.adversaries.get(kind, 0.0)) for kind in ADVERSARY_KINDS]
     for name, value in fractions:
@@ -98,9 +115,7 @@ def validate_params(params: SimParams) -> list[str]:
             problems.append(f"{option_name(name)} must be a fraction from 0 to 1, got {value}")
     problems += _adversary_headcount(params)
     for kind in sorted(set(params.adversaries) - set(ADVERSARY_KINDS)):
-        problems.append(
-            f"unknown adversary kind {kind!r}; known: {', '.join(ADVERSARY_KINDS)}"
-        )
+        problems.append(f"unknown adversary kind {kind!r}; known: {', '.join(ADVERSARY_KINDS)}")
     return problems
 
 
@@ -140,6 +155,8 @@ def params_from_args(args: argparse.Namespace) -> SimParams:
         chunk_loss=args.chunk_loss,
         code_upgrade_rate=args.code_upgrade_rate,
         minimum_backing_votes=args.minimum_backing_votes,
+        protocol=args.protocol,
+        cores_per_para=args.cores_per_para,
         adversaries={
             kind: getattr(args, kind, defaults.adversaries.get(kind, 0.0))
             for kind in ADVERSARY_KINDS
@@ -287,49 +304,96 @@ def add_simulate(subparsers: Any) -> None:
         ("group_size", "G", int, "validators per backing group (default: %(default)s)"),
         ("blocks", "B", int, "relay blocks to build (default: %(default)s)"),
         ("seed", "S", int, "seed of every random choice (default: %(default)s)"),
-        ("rotation_frequency", "BLOCKS", int,
-         "blocks between group rotations (default: %(default)s)"),
-        ("availability_timeout", "BLOCKS", int,
-         "blocks an occupied core waits for availability (default: %(default)s)"),
+        (
+            "rotation_frequency",
+            "BLOCKS",
+            int,
+            "blocks between group rotations (default: %(default)s)",
+        ),
+        (
+            "availability_timeout",
+            "BLOCKS",
+            int,
+            "blocks an occupied core waits for availability (default: %(default)s)",
+        ),
     ]
     faults: list[tuple[str, str, Callable[[str], Any], str]] = [
         ("bitfield_loss", "F", _fraction, "chance a bitfield is lost (default: %(default)s)"),
-        ("statement_loss", "F", _fraction,
-         "chance a statement is lost (default: %(default)s)"),
-        ("chunk_loss", "F", _fraction,
-         "chance a validator outside the backing group lacks its chunk (default: %(default)s)"),
-        ("code_upgrade_rate", "F", _fraction,
-         "chance a collation carries new validation code (default: %(default)s)"),
+        ("statement_loss", "F", _fraction, "chance a statement is lost (default: %(default)s)"),
+        (
+            "chunk_loss",
+            "F",
+            _fraction,
+            "chance a validator outside the backing group lacks its chunk (default: %(default)s)",
+        ),
+        (
+            "code_upgrade_rate",
+            "F",
+            _fraction,
+            "chance a collation carries new validation code (default: %(default)s)",
+        ),
     ]
     group = p.add_argument_group("network")
     for name, metavar, kind, text in network:
         group.add_argument(
-            option_name(name), dest=name, type=kind, default=getattr(d, name),
-            metavar=metavar, help=text,
+            option_name(name),
+            dest=name,
+            type=kind,
+            default=getattr(d, name),
+            metavar=metavar,
+            help=text,
         )
     group.add_argument(
-        "--minimum-backing-votes", type=int, default=d.minimum_backing_votes, metavar="V",
+        "--minimum-backing-votes",
+        type=int,
+        default=d.minimum_backing_votes,
+        metavar="V",
         help="backing votes a candidate needs (default: the runtime's threshold)",
+    )
+    group.add_argument(
+        "--protocol",
+        choices=PROTOCOLS,
+        default=d.protocol,
+        help="legacy: the seeds' synchronous backing (12 s parablocks); async: today's"
+        " asynchronous backing with prospective parachains (6 s) (default: %(default)s)",
+    )
+    group.add_argument(
+        "--cores-per-para",
+        type=int,
+        default=d.cores_per_para,
+        metavar="K",
+        help="cores each para holds in the claim queue, elastic scaling; above 1 only with"
+        " --protocol async, and --cores must be a multiple (default: %(default)s)",
     )
     group = p.add_argument_group("faults (fractions from 0 to 1)")
     for name, metavar, kind, text in faults:
         group.add_argument(
-            option_name(name), dest=name, type=kind, default=getattr(d, name),
-            metavar=metavar, help=text,
+            option_name(name),
+            dest=name,
+            type=kind,
+            default=getattr(d, name),
+            metavar=metavar,
+            help=text,
         )
     group = p.add_argument_group("adversaries (each a fraction of validators, off by default)")
     for name in ADVERSARY_KINDS:
         group.add_argument(
-            option_name(name), dest=name, type=_fraction,
-            default=d.adversaries.get(name, 0.0), metavar="F", help=_ADVERSARY_HELP[name],
+            option_name(name),
+            dest=name,
+            type=_fraction,
+            default=d.adversaries.get(name, 0.0),
+            metavar="F",
+            help=_ADVERSARY_HELP[name],
         )
     group = p.add_argument_group("output")
     group.add_argument(
-        "--json", metavar="FILE",
+        "--json",
+        metavar="FILE",
         help="write the whole report, parameters and seed included, as JSON",
     )
     group.add_argument(
-        "--plot", metavar="FILE.png",
+        "--plot",
+        metavar="FILE.png",
         help="draw inclusions and cores per block (needs the 'plot' extra: matplotlib)",
     )
     group.add_argument("--quiet", action="store_true", help="no progress while running")

@@ -87,9 +87,7 @@ class InMemoryAvailabilityStore:
     def prune_before(self, number: int) -> int:
         """Drop the data of every candidate whose relay parent is numbered below `number` (its
         validation data's `relay_parent_number`); returns how many were dropped."""
-        old = [
-            h for h, d in self.data.items() if d.validation_data.relay_parent_number < number
-        ]
+        old = [h for h, d in self.data.items() if d.validation_data.relay_parent_number < number]
         for h in old:
             del self.data[h]
         self.pruned["pruned by block number"] += len(old)

@@ -122,11 +122,7 @@ class InMemoryDisputeCoordinator:
         record.valid.setdefault(statement.validator_index, (kind, statement.signature))
 
     async def recent_disputes(self) -> Mapping[Key, AnyDisputeStatus]:
-        return {
-            key: Active()
-            for key, record in sorted(self.records.items())
-            if record.disputed()
-        }
+        return {key: Active() for key, record in sorted(self.records.items()) if record.disputed()}
 
     async def candidate_votes(self, keys: tuple[Key, ...]) -> Mapping[Key, CandidateVotes]:
         out: dict[Key, CandidateVotes] = {}

@@ -319,4 +319,3 @@ class Keystore:
         """Sign an availability bitfield (`bitfield_signing_payload`: SCALE bits, then context)."""
         signature = self.sign(public, bitfield_signing_payload(bitfield, context))
         return SignedAvailabilityBitfield(bitfield, validator_index, signature)
-

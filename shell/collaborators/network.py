@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Protocol
 
-from backable.core import BackableError, PoV, SignedStatement
+from backable.core import BackableError, PersistedValidationData, PoV, SignedStatement
 
 __all__ = [
     "MAX_IN_FLIGHT",
@@ -46,6 +46,8 @@ StatementHandler = Callable[[bytes, SignedStatement], Awaitable[None]]
 """Hands a statement to a peer's node; raises `PeerStopped` when that node no longer runs."""
 Router = Callable[[int, bytes, SignedStatement], Iterable[int]]
 PoVSource = Callable[[bytes], PoV | None]
+# A candidate's validation data as a peer holds it (today's protocol: a Seconded travels with it).
+ValidationDataSource = Callable[[bytes], PersistedValidationData | None]
 
 
 class Network(Protocol):
@@ -62,6 +64,7 @@ class Network(Protocol):
 class Peer:
     deliver: StatementHandler
     pov_source: PoVSource
+    validation_data_source: ValidationDataSource | None = None
 
 
 @dataclass
@@ -92,9 +95,24 @@ class InProcessNetwork:
         self._pending: set[asyncio.Task[None]] = set()
 
     def register(
-        self, validator_index: int, deliver: StatementHandler, pov_source: PoVSource
+        self,
+        validator_index: int,
+        deliver: StatementHandler,
+        pov_source: PoVSource,
+        validation_data_source: ValidationDataSource | None = None,
     ) -> None:
-        self.peers[validator_index] = Peer(deliver, pov_source)
+        self.peers[validator_index] = Peer(deliver, pov_source, validation_data_source)
+
+    def validation_data(
+        self, from_validator: int, candidate_hash: bytes
+    ) -> PersistedValidationData | None:
+        """The validation data of a candidate as `from_validator` holds it, None if it holds
+        none (or serves none): what today's statement distribution fetches with a Seconded."""
+        peer = self.peers.get(from_validator)
+        if peer is None or peer.validation_data_source is None:
+            self.stats["validation data unanswered"] += 1
+            return None
+        return peer.validation_data_source(candidate_hash)
 
     async def share_statement(
         self, from_validator: int, relay_parent: bytes, statement: SignedStatement

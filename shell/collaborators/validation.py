@@ -145,10 +145,25 @@ class InMemoryValidation:
         return result
 
     async def _validation_data(
-        self, relay_parent: bytes, candidate: CandidateReceipt
+        self,
+        relay_parent: bytes,
+        candidate: CandidateReceipt,
+        given: PersistedValidationData | None = None,
     ) -> tuple[PersistedValidationData, bytes] | str:
         # The validation data and code the descriptor was built on, or why there are none.
+        # Under today's rules the backer is given the validation data (the candidate builds on
+        # a parent head prospective parachains knows, not necessarily the chain's): it must be
+        # what the descriptor commits to; the code is the para's current code.
         d = candidate.descriptor
+        if given is not None:
+            if given.hash() != d.persisted_validation_data_hash:
+                return "BadParent: the given validation data is not the descriptor's"
+            code = await self.runtime.validation_code(
+                relay_parent, d.para_id, OccupiedCoreAssumption.FREE
+            )
+            if code is None:
+                raise ValidationCouldNotRun(f"no validation code for para {d.para_id}")
+            return given, code
         for assumption in _ASSUMPTIONS:
             pvd = await self.runtime.persisted_validation_data(relay_parent, d.para_id, assumption)
             if pvd is not None and pvd.hash() == d.persisted_validation_data_hash:
@@ -159,13 +174,17 @@ class InMemoryValidation:
         return "BadParent: no validation data on chain matches the descriptor"
 
     async def validate(
-        self, relay_parent: bytes, candidate: CandidateReceipt, pov: PoV
+        self,
+        relay_parent: bytes,
+        candidate: CandidateReceipt,
+        pov: PoV,
+        validation_data: PersistedValidationData | None = None,
     ) -> CandidateValid | CandidateInvalid:
         self.runs += 1
         d = candidate.descriptor
         h = candidate.hash()
         try:
-            found = await self._validation_data(relay_parent, candidate)
+            found = await self._validation_data(relay_parent, candidate, validation_data)
         except RuntimeApiError as e:
             raise ValidationCouldNotRun(str(e)) from e
         except ValidationCouldNotRun:

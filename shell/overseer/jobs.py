@@ -362,6 +362,11 @@ class JobSubsystem(ABC):
         """Why an accepted event cannot be taken (dropped with that reason), or None."""
         return None
 
+    def released(self, update: ActiveLeavesUpdate) -> tuple[bytes, ...]:
+        """The relay parents whose jobs end on `update`: its deactivated leaves. A subsystem
+        whose jobs outlive their leaf (today's backing, over the implicit view) says otherwise."""
+        return update.deactivated
+
     @abstractmethod
     def forget(self, relay_parent: bytes) -> None:
         """Release what the subsystem keeps for `relay_parent` once its leaf is deactivated."""
@@ -408,7 +413,7 @@ class JobSubsystem(ABC):
         while True:
             item = await ctx.recv()
             if isinstance(item, ActiveLeavesUpdate):
-                for relay_parent in item.deactivated:
+                for relay_parent in self.released(item):
                     self.jobs.end(relay_parent)
                     self.forget(relay_parent)
                 for leaf in item.activated:

@@ -6,18 +6,25 @@
 #   sees it), `GetBackedCandidates`.
 # - Provisioner: `ReceiveBitfield`, `ReceiveBackedCandidate`, `ReceiveMisbehaviourReport`,
 #   `ReceiveDispute` (provisionable data), `RequestInherentData`, `Subscribe`.
+# - Prospective Parachains (the async protocol): `AskProspective` around the core's own requests
+#   (`IntroduceSecondedCandidate`, `CheckHypotheticalMembership`, `BackableRequest` at a leaf)
+#   and `CandidateBackedToProspective` alone (no answer).
 # Replies travel on asyncio futures (the node's oneshot channels): a request's `request_id` is the
 # future itself, and a subscriber's id is the `asyncio.Queue` that receives the data, so a reply
 # effect goes straight to its future. A request that cannot be served gets an exception (or an
 # empty answer) on its future, never silence.
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 from backable.core import (
     BackableError,
+    BackableRequest,
+    CheckHypotheticalMembership,
     GetBackedCandidates,
+    IntroduceSecondedCandidate,
     ReceiveBackedCandidate,
     ReceiveBitfield,
     ReceiveDispute,
@@ -29,8 +36,12 @@ from backable.core import (
 )
 
 __all__ = [
+    "AskProspective",
     "CANDIDATE_BACKING",
+    "PROSPECTIVE_PARACHAINS",
     "PROVISIONER",
+    "ProspectiveError",
+    "ProspectiveRequest",
     "BackingError",
     "BackingInput",
     "ProvisionerError",
@@ -40,6 +51,7 @@ __all__ = [
 
 PROVISIONER = "provisioner"
 CANDIDATE_BACKING = "candidate-backing"
+PROSPECTIVE_PARACHAINS = "prospective-parachains"
 
 BackingInput = Union[Second, ReceiveStatement, GetBackedCandidates]  # noqa: UP007
 ProvisionerInput = Union[  # noqa: UP007
@@ -50,6 +62,26 @@ ProvisionerInput = Union[  # noqa: UP007
     RequestInherentData,
     Subscribe,
 ]
+
+
+ProspectiveRequest = Union[  # noqa: UP007
+    IntroduceSecondedCandidate, CheckHypotheticalMembership, BackableRequest
+]
+
+
+class ProspectiveError(BackableError, RuntimeError):
+    """A request to prospective parachains that was not answered (the subsystem stopped)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AskProspective:
+    """`request` for prospective parachains, answered on `reply`: `IntroduceSecondedCandidate`
+    with whether it was taken, `CheckHypotheticalMembership` with the active leaves that could
+    take it, a `BackableRequest` (the provisioner's, at `leaf`) with the chain's candidates."""
+
+    request: ProspectiveRequest
+    reply: asyncio.Future[Any]
+    leaf: bytes | None = None
 
 
 class ProvisionerError(BackableError, RuntimeError):

@@ -121,17 +121,26 @@ class LyingValidation:
         self.chain = chain
 
     async def validate(
-        self, relay_parent: bytes, candidate: CandidateReceipt, pov: PoV
+        self,
+        relay_parent: bytes,
+        candidate: CandidateReceipt,
+        pov: PoV,
+        validation_data: PersistedValidationData | None = None,
     ) -> CandidateValid | CandidateInvalid:
         h = candidate.hash()
         if h in self.collusion:
             committed = self.collusion[h].committed
             para = committed.descriptor.para_id
-            pvd = self.chain.state(relay_parent).validation_data[
-                (para, OccupiedCoreAssumption.FREE)
-            ]
+            pvd = (
+                validation_data
+                or self.chain.state(relay_parent).validation_data[
+                    (para, OccupiedCoreAssumption.FREE)
+                ]
+            )
             return CandidateValid(h, committed.commitments, pvd)
-        return await self.inner.validate(relay_parent, candidate, pov)
+        if validation_data is None:
+            return await self.inner.validate(relay_parent, candidate, pov)
+        return await self.inner.validate(relay_parent, candidate, pov, validation_data)
 
 
 @dataclass(frozen=True)
@@ -262,10 +271,22 @@ class Misbehaviour:
         group_of_para: Mapping[int, tuple[int, ...]],
         para_of: Mapping[bytes, int],
         collate: Collate,
+        group_of_candidate: Mapping[bytes, tuple[int, ...]] | None = None,
     ) -> None:
         """Misbehave at relay parent `rp`, whose author is `author`. `para_of` has every
-        candidate built so far (in the order built) with its para; `collate` builds another."""
+        candidate built so far (in the order built) with its para; `collate` builds another.
+        `group_of_candidate` (today's protocol) gives each candidate's backing group, and
+        marks the run as today's: there a validator may second several candidates, so
+        `second_two` is no misbehaviour and is not injected, and a statement table has no
+        Invalid votes, so `double_vote` contradicts only its own Seconded (with a Valid)."""
         adv = self.adversaries
+        today = group_of_candidate is not None
+
+        def group_of(h: bytes) -> tuple[int, ...]:
+            if group_of_candidate is not None and h in group_of_candidate:
+                return group_of_candidate[h]
+            return group_of_para[para_of[h]]
+
         author_job = self._job(author, rp)
         # Valid candidates the author's table knows at this relay parent: targets for votes.
         honest_candidates = [
@@ -284,11 +305,13 @@ class Misbehaviour:
                 mine = votes.get(v)
                 if mine is None:
                     continue  # our own statement is not in our table: nothing to contradict
+                if today and isinstance(mine, Valid):
+                    continue  # today's protocol has no Invalid to contradict a Valid with
                 conflict: AnyStatement = Valid(h) if not isinstance(mine, Valid) else Invalid(h)
                 contradicting = self._holders(rp, h, v)
                 conflicting = await self._share(v, rp, conflict, ctx)
                 self._record("ValidityDoubleVote", rp, v, [conflicting], contradicting)
-        for v in adv.of("second_two"):
+        for v in () if today else adv.of("second_two"):
             para = next((pa for pa, g in group_of_para.items() if v in g), None)
             if para is None:
                 continue
@@ -309,9 +332,7 @@ class Misbehaviour:
                 sent.append(await self._share(v, rp, Seconded(alt.committed), ctx))
             self._record("MultipleCandidates", rp, v, sent, holders, first)
         for v in adv.of("out_of_group"):
-            target = next(
-                (h for h in honest_candidates if v not in group_of_para[para_of[h]]), None
-            )
+            target = next((h for h in honest_candidates if v not in group_of(h)), None)
             if target is None:
                 continue
             knowing = self._holders(rp, target, None)

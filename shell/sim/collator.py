@@ -5,7 +5,8 @@
 #
 # The toy para: a block is `b"BLOCK" ++ blake2(parent_head) ++ payload`; the new head is
 # blake2(parent_head ++ block_data). A payload starting with b"INVALID" is rejected; one starting
-# with b"UPGRADE:" carries new validation code.
+# with b"UPGRADE:" carries new validation code. A payload starting with b"SELECT" and a byte n
+# (then the rest as above) ends its upward messages with a UMP SelectCore(n, 0) signal.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -17,8 +18,11 @@ from backable.core import (
     CommittedCandidateReceipt,
     PersistedValidationData,
     PoV,
+    SelectCore,
     blake2_256,
+    candidate_descriptor_v2,
     collator_signature_payload,
+    commitments_with_signals,
 )
 
 from ..collaborators.availability_store import ErasureRootFunction, stand_in_erasure_root
@@ -30,6 +34,7 @@ TOY_VALIDATION_CODE = b"\x00asm toy-parachain validation function v1"
 _BLOCK = b"BLOCK"
 _UPGRADE = b"UPGRADE:"
 _INVALID = b"INVALID"
+_SELECT = b"SELECT"
 
 
 def toy_validation_function(
@@ -41,14 +46,21 @@ def toy_validation_function(
     if not block.startswith(prefix):
         return None
     payload = block[len(prefix) :]
+    selector: int | None = None
+    if payload.startswith(_SELECT) and len(payload) > len(_SELECT):
+        selector = payload[len(_SELECT)]
+        payload = payload[len(_SELECT) + 1 :]
     if payload.startswith(_INVALID):
         return None
     code = payload[len(_UPGRADE) :] if payload.startswith(_UPGRADE) else None
-    return CandidateCommitments(
+    commitments = CandidateCommitments(
         head_data=blake2_256(validation_data.parent_head + block),
         new_validation_code=code,
         hrmp_watermark=validation_data.relay_parent_number,
     )
+    if selector is None:
+        return commitments
+    return commitments_with_signals(commitments, (SelectCore(selector, 0),))
 
 
 @dataclass(frozen=True)
@@ -88,20 +100,43 @@ class Collator:
         validation_code: bytes = TOY_VALIDATION_CODE,
         invalid: bool = False,
         new_code: bytes | None = None,
+        core: tuple[int, int, int] | None = None,
     ) -> Collation:
         """A candidate on `validation_data`. `invalid` makes a block the para rejects (the
-        descriptor is still well-formed and signed, so only validation can tell)."""
+        descriptor is still well-formed and signed, so only validation can tell). `core`, as
+        (core index, session, selector), makes a V2 descriptor committing to that core, with a
+        UMP SelectCore signal (`selector`, claim queue offset 0) in the commitments (elastic
+        scaling: each of a para's chained candidates commits to its own core)."""
         body = payload
         if invalid:
             body = _INVALID + payload
         elif new_code is not None:
             body = _UPGRADE + new_code
+        if core is not None:
+            body = _SELECT + bytes([core[2]]) + body
         block = _BLOCK + blake2_256(validation_data.parent_head) + body
         pov = PoV(block)
         commitments = toy_validation_function(pov, validation_data) or CandidateCommitments(
             head_data=blake2_256(validation_data.parent_head + block),
             hrmp_watermark=validation_data.relay_parent_number,
         )
+        if invalid and core is not None:
+            commitments = commitments_with_signals(commitments, (SelectCore(core[2], 0),))
+        if core is not None:
+            index, session, _ = core
+            v2 = candidate_descriptor_v2(
+                self.para_id,
+                relay_parent,
+                index,
+                session,
+                validation_data.hash(),
+                pov.hash(),
+                self.erasure_root(n_validators, pov, validation_data),
+                blake2_256(commitments.head_data),
+                blake2_256(validation_code),
+            )
+            committed_v2 = CommittedCandidateReceipt(v2, commitments)
+            return Collation(committed_v2.to_plain(), committed_v2, pov)
         unsigned = CandidateDescriptor(
             para_id=self.para_id,
             relay_parent=relay_parent,

@@ -72,7 +72,8 @@ from .adversaries import Collusion, LyingValidation, Misbehaviour, choose_advers
 from .chain import SESSION, ChainModel
 from .collator import Collation, Collator, toy_validation_function
 from .report import BlockRow, SimParams, SimReport, SimulationError
-from .tally import Tally, seconded_at, signature_work
+from .tally import Tally, seconded_async, seconded_at, signature_work
+from .today_chain import TodayChainModel, as_applied
 
 __all__ = ["RELAY_PARENTS_KEPT", "SimulationError", "run_simulation"]
 
@@ -104,6 +105,22 @@ class _Simulation:
         self.adversaries = choose_adversaries(params, order, self.rng)
         self.chain = ChainModel(params, self.validators, self.groups, self.rng)
         self.paras = self.chain.paras
+        # Today's protocol: the chain under today's rules, read by the nodes' subsystems.
+        self.today: TodayChainModel | None = None
+        runtime = self.chain.runtime
+        if params.protocol == "async":
+            if params.cores % params.cores_per_para:
+                raise SimulationError(
+                    f"{params.cores} cores cannot be shared by paras of"
+                    f" {params.cores_per_para} cores each"
+                )
+            self.today = TodayChainModel(
+                params, self.validators, self.groups, params.cores_per_para
+            )
+            self.paras = self.today.paras
+            runtime = self.today.runtime
+        elif params.cores_per_para != 1:
+            raise SimulationError("--cores-per-para above 1 needs --protocol async")
         self.collators = {p: Collator(p) for p in self.paras}
         # Statements go to the candidate's group and the block's author, not to every validator
         # (a simplification the README states; plain InProcessNetwork gossips to all).
@@ -114,7 +131,7 @@ class _Simulation:
             router=self._route,
         )
         self.validation = InMemoryValidation(
-            self.chain.runtime, dict.fromkeys(self.paras, toy_validation_function), in_process=True
+            runtime, dict.fromkeys(self.paras, toy_validation_function), in_process=True
         )
         self.collusion = Collusion()
         lying = LyingValidation(self.validation, self.collusion, self.chain)
@@ -129,6 +146,8 @@ class _Simulation:
                 pre_propose_ms=0,
                 time_limits=False,
                 minimum_backing_votes=params.minimum_backing_votes,
+                protocol=params.protocol,
+                today=None if self.today is None else self.today.today,
             )
             for i in range(n)
         ]
@@ -145,6 +164,8 @@ class _Simulation:
         self.author = 0
         self._busy = 0  # the node `settle` last found busy
         self.group_of_para: dict[int, tuple[int, ...]] = {}
+        # Today's protocol: each candidate's backing group (a para's K cores have K groups).
+        self.group_of_candidate: dict[bytes, tuple[int, ...]] = {}
         # Every candidate built on a relay parent still kept, by hash, in the order built; and
         # the candidates built on each kept relay parent, to release them with it.
         self.para_of: dict[bytes, int] = {}
@@ -160,6 +181,9 @@ class _Simulation:
         )
 
     def _route(self, sender: int, relay_parent: bytes, statement: SignedStatement) -> Iterable[int]:
+        known = self.group_of_candidate.get(statement.candidate_hash)
+        if known is not None:
+            return (*known, self.author)
         para = self.para_of.get(statement.candidate_hash)
         group = self.group_of_para.get(para, ()) if para is not None else ()
         return (*group, self.author)
@@ -223,7 +247,10 @@ class _Simulation:
         report = self.tally.report
         previous: bytes | None = None
         for number in range(1, self.p.blocks + 1):
-            row = await self._block(number, previous)
+            if self.today is None:
+                row = await self._block(number, previous)
+            else:
+                row = await self._block_async(number, previous, self.today)
             previous = self.chain.relay_hash(number - 1)
             self._release(number - 1 - RELAY_PARENTS_KEPT)
             report.blocks.append(row)
@@ -239,9 +266,12 @@ class _Simulation:
             return
         rp = self.chain.relay_hash(rp_number)
         self.chain.prune(rp_number + 1)
+        if self.today is not None:
+            self.today.prune(rp_number + 1)
         for h in self.built_on.pop(rp, ()):
             self.para_of.pop(h, None)
             self.collations.pop(h, None)
+            self.group_of_candidate.pop(h, None)
         for node in self.nodes:
             node.store.prune_before(rp_number + 1)
             node.disputes.forget_relay_parent(rp)
@@ -300,6 +330,82 @@ class _Simulation:
         self.tally.observe(self.nodes)
         return row
 
+    async def _block_async(
+        self, number: int, previous: bytes | None, today: TodayChainModel
+    ) -> BlockRow:
+        # Today's protocol: the same steps as `_block`, on the chain under today's rules; the
+        # inherent goes through `include`, which must keep all of it (else SimulationError).
+        rp_number = number - 1
+        rp, _ = today.build(rp_number)
+        self.author = self.rng.randrange(self.p.validators)
+        row = BlockRow(number=number, author=self.author)
+        update = ActiveLeavesUpdate(
+            activated=(ActivatedLeaf(rp, rp_number),),
+            deactivated=() if previous is None else (previous,),
+        )
+        for node in self.nodes:
+            await node.overseer.signal(update)
+        await self.settle()
+        ctx = SigningContext(SESSION, rp)
+        await self._recommend_async(number, rp, rp_number, today)
+        await self.settle()
+        row.seconded += seconded_async(self.nodes, rp)
+        await self.misbehaviour.inject(
+            rp,
+            ctx,
+            author=self.author,
+            group_of_para={},
+            para_of=self.para_of,
+            collate=self._collate_alternative,
+            group_of_candidate=self.group_of_candidate,
+        )
+        await self.settle()
+        await self._send_bitfields(rp, ctx, today.occupied())
+        await self.settle()
+        author = self.nodes[self.author]
+        reply: asyncio.Future[ProvisionerInherentData] = asyncio.get_running_loop().create_future()
+        await author.overseer.send(PROVISIONER, ToJob(rp, RequestInherentData(reply)))
+        data = await reply
+        row.assembly_ms = author.provisioner.assembly_times[-1] * 1e3
+        self.tally.assembly.append(row.assembly_ms)
+        before = today.state
+        outcome = today.apply(number, data, self.keys.verify)
+        self.tally.applied(number, row, as_applied(number, before, outcome, self.collations))
+        self.tally.observe(self.nodes)
+        return row
+
+    async def _recommend_async(
+        self, number: int, rp: bytes, rp_number: int, today: TodayChainModel
+    ) -> None:
+        # Each para's collator builds one candidate per core it holds, chained: the first on
+        # the para's tip (its last candidate pending availability, else its head), each next on
+        # the one before; with several cores each commits to its own (V2 descriptor and a
+        # SelectCore signal). Each goes to one member of its core's group.
+        rng, k = self.rng, today.cores_per_para
+        vouchers = self.adversaries.of("vouch_invalid")
+        for para in today.paras:
+            head = today.tip(para)
+            for selector, core in enumerate(today.cores_of(para)):
+                group = today.group_of_core(core, rp_number)
+                chosen = group[rng.randrange(len(group))]
+                pvd = today.pvd(head, rp_number)
+                committing = (core, SESSION, selector) if k > 1 else None
+                if chosen in vouchers:
+                    collation = self._collate(
+                        para, rp, pvd, payload=b"colluding", invalid=True, core=committing
+                    )
+                    self.collusion.add(collation)
+                    self.tally.report.invalid_seconded += 1
+                else:
+                    payload = f"block {number} core {core}".encode()
+                    collation = self._collate(para, rp, pvd, payload=payload, core=committing)
+                self.group_of_candidate[collation.candidate_hash] = group
+                head = collation.committed.commitments.head_data
+                await self.nodes[chosen].overseer.send(
+                    CANDIDATE_BACKING,
+                    ToJob(rp, Second(collation.receipt, collation.pov, pvd)),
+                )
+
     async def _recommend(self, number: int, rp: bytes, state: RelayBlockState) -> None:
         # Collators build on every free core; candidate selection recommends each candidate to
         # one member of the group assigned to the core.
@@ -330,16 +436,22 @@ class _Simulation:
                 CANDIDATE_BACKING, ToJob(rp, Second(collation.receipt, collation.pov))
             )
 
-    async def _send_bitfields(self, rp: bytes, ctx: SigningContext) -> None:
+    async def _send_bitfields(
+        self, rp: bytes, ctx: SigningContext, occupied: Iterable[int] | None = None
+    ) -> None:
         # Availability bitfields for the cores occupied at the relay parent, to the author.
+        # Under today's protocol (`occupied` given) every validator holds every chunk.
         p, rng = self.p, self.rng
         author = self.nodes[self.author]
         withholding = set(self.adversaries.of("withhold_bitfields"))
-        chunks = self.chain.chunks_by_validator()
+        if occupied is None:
+            chunks = self.chain.chunks_by_validator()
+        else:
+            chunks = [sum(1 << core for core in occupied)] * p.validators
         for v in range(p.validators):
             if v in withholding:
                 continue
-            payload = BitVec(chunks[v], len(self.paras))
+            payload = BitVec(chunks[v], p.cores)
             signed = self.keys.sign_bitfield(self.validators[v], payload, ctx, v)
             if p.bitfield_loss and rng.random() < p.bitfield_loss:
                 self.bitfield_drops["bitfields lost"] += 1
@@ -361,6 +473,7 @@ class _Simulation:
         payload: bytes,
         new_code: bytes | None = None,
         invalid: bool = False,
+        core: tuple[int, int, int] | None = None,
     ) -> Collation:
         collation = self.collators[para].collate(
             rp,
@@ -370,6 +483,7 @@ class _Simulation:
             validation_code=self.chain.code(para),
             new_code=new_code,
             invalid=invalid,
+            core=core,
         )
         self.para_of[collation.candidate_hash] = para
         self.collations[collation.candidate_hash] = collation

@@ -75,6 +75,8 @@ def _params_lines(p: SimParams) -> list[str]:
         f" {_fraction(p.bitfield_loss)}, statements {_fraction(p.statement_loss)},"
         f" chunks {_fraction(p.chunk_loss)}",
         f"  adversaries: {', '.join(active) if active else 'none'}",
+        f"  protocol: {p.protocol}, {p.cores_per_para} core{'s' if p.cores_per_para > 1 else ''}"
+        " per para",
     ]
 
 
@@ -86,19 +88,43 @@ def _ordered_adversaries(adversaries: dict[str, float]) -> list[tuple[str, float
 
 def _blocks_lines(report: SimReport) -> list[str]:
     header = (
-        "block", "author", "seconded", "backed", "included", "timed out", "upgrades",
-        "bitfields", "occupied", "available",
+        "block",
+        "author",
+        "seconded",
+        "backed",
+        "included",
+        "timed out",
+        "upgrades",
+        "bitfields",
+        "occupied",
+        "available",
     )
     rows: list[list[object]] = [
         [
-            b.number, b.author, b.seconded, b.backed, b.included, b.timed_out, b.code_upgrades,
-            b.bitfields, b.occupied_cores, b.available_cores,
+            b.number,
+            b.author,
+            b.seconded,
+            b.backed,
+            b.included,
+            b.timed_out,
+            b.code_upgrades,
+            b.bitfields,
+            b.occupied_cores,
+            b.available_cores,
         ]
         for b in report.blocks
     ]
     total = [
-        "total", "", report.seconded, report.backed, report.included, report.timed_out,
-        report.code_upgrades, sum(b.bitfields for b in report.blocks), "", "",
+        "total",
+        "",
+        report.seconded,
+        report.backed,
+        report.included,
+        report.timed_out,
+        report.code_upgrades,
+        sum(b.bitfields for b in report.blocks),
+        "",
+        "",
     ]
     lines = _table(header, [*rows, total], first_left=False)
     # A rule above the totals row, as wide as the table.
@@ -174,7 +200,14 @@ def render_summary(report: SimReport) -> str:
         _blocks_lines(report),
         [
             "mean blocks from backing to inclusion: "
-            + ("n/a (nothing included)" if mean is None else f"{mean:.2f}")
+            + ("n/a (nothing included)" if mean is None else f"{mean:.2f}"),
+            "parablock time: "
+            + (
+                "n/a (no para included twice)"
+                if report.parablock_time_seconds is None
+                else f"{report.parablock_time_seconds:.2f} s"
+            )
+            + f" (relay block 6 s); backed per block: {report.backed_per_block:.2f}",
         ],
         _availability_lines(report.availability_per_core),
         _misbehaviour_lines(report),
@@ -226,9 +259,7 @@ class Progress:
         if self.tty:
             filled = self.width * min(self.done, self.total) // max(self.total, 1)
             bar = "#" * filled + "-" * (self.width - filled)
-            self.stream.write(
-                f"\r[{bar}] block {self.done}/{self.total}  included {self.included}"
-            )
+            self.stream.write(f"\r[{bar}] block {self.done}/{self.total}  included {self.included}")
             self._drawn = True
         else:
             self.stream.write(
@@ -292,15 +323,25 @@ def write_plot(report: SimReport, path: str | Path) -> None:
     numbers = [b.number for b in report.blocks]
     p = report.params
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(10, 6), layout="constrained")
+    # The protocol's rhythm: inclusions per block (legacy: every other block per core; async:
+    # every block; K cores per para: K a block), with the parablock time it makes.
+    rhythm = p.protocol if p.cores_per_para == 1 else f"{p.protocol}, {p.cores_per_para} cores/para"
+    parablock = report.parablock_time_seconds
     fig.suptitle(
-        f"backable simulate: {p.validators} validators, {p.cores} cores, groups of"
-        f" {p.group_size}, seed {p.seed}"
+        f"backable simulate ({rhythm}): {p.validators} validators, {p.cores} cores, groups of"
+        f" {p.group_size}, seed {p.seed}; parablock time "
+        + ("n/a" if parablock is None else f"{parablock:g} s")
     )
     included = [b.included for b in report.blocks]
     backed = [b.backed for b in report.blocks]
     top.bar(numbers, included, color="tab:green", label=f"included (total {report.included})")
     top.plot(
-        numbers, backed, "o", color="tab:blue", markersize=4, zorder=3,
+        numbers,
+        backed,
+        "o",
+        color="tab:blue",
+        markersize=4,
+        zorder=3,
         label=f"backed (total {report.backed})",
     )
     top.set_ylim(0, max([*included, *backed, 1]) * 1.15)
@@ -308,12 +349,20 @@ def write_plot(report: SimReport, path: str | Path) -> None:
     top.set_title("candidates per block")
     top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     bottom.plot(
-        numbers, [b.occupied_cores for b in report.blocks], "-s", markersize=4,
-        color="tab:orange", label="occupied",
+        numbers,
+        [b.occupied_cores for b in report.blocks],
+        "-s",
+        markersize=4,
+        color="tab:orange",
+        label="occupied",
     )
     bottom.plot(
-        numbers, [b.available_cores for b in report.blocks], "--o", markersize=3,
-        color="tab:green", label="available",
+        numbers,
+        [b.available_cores for b in report.blocks],
+        "--o",
+        markersize=3,
+        color="tab:green",
+        label="available",
     )
     bottom.axhline(p.cores, color="grey", linestyle=":", linewidth=1, label=f"all {p.cores}")
     bottom.set_ylim(0, p.cores * 1.1 + 0.5)

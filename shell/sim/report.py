@@ -84,6 +84,8 @@ class SimParams:
     chunk_loss: float = 0.0  # chance a validator outside the backing group lacks its chunk
     code_upgrade_rate: float = 0.05  # chance a collation carries new validation code
     minimum_backing_votes: int | None = None
+    protocol: str = "legacy"  # "legacy" (the seeds' synchronous backing) or "async" (today's)
+    cores_per_para: int = 1  # cores each para holds in the claim queue (more than 1: async only)
     adversaries: dict[str, float] = field(
         default_factory=lambda: dict.fromkeys(ADVERSARY_KINDS, 0.0)
     )
@@ -227,6 +229,10 @@ class SimReport:
     timed_out: int = 0
     code_upgrades: int = 0
     mean_blocks_backing_to_inclusion: float | None = None
+    # Mean seconds between consecutive inclusions of one para (relay block = 6 s), counted from
+    # each para's first inclusion; None before any para is included twice.
+    parablock_time_seconds: float | None = None
+    backed_per_block: float = 0.0  # candidates backed per relay block, mean over the blocks run
     # core index -> blocks in which that core's candidate became available
     availability_per_core: list[int] = field(default_factory=list)
     misbehaviour_detected: dict[str, int] = field(default_factory=dict)

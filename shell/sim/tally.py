@@ -33,8 +33,11 @@ from .report import (
 )
 
 __all__ = [
+    "RELAY_BLOCK_SECONDS",
     "Tally",
+    "parablock_time_seconds",
     "detected_misbehaviour",
+    "seconded_async",
     "seconded_at",
     "signature_work",
     "undetected_misbehaviour",
@@ -47,6 +50,41 @@ _Case = tuple[bytes, int, str, tuple[bytes, ...]]
 
 # Network counters that are traffic, not loss: left out of the dropped messages.
 _NOT_DROPPED = ("statements delivered", "povs served")
+
+
+RELAY_BLOCK_SECONDS = 6.0  # a relay block's time, under both protocols
+
+
+def parablock_time_seconds(inclusions: Iterable[tuple[int, int]]) -> float | None:
+    """The mean time between a para's inclusions, in seconds (relay block =
+    `RELAY_BLOCK_SECONDS`), from `(para, block)` pairs: per para, the blocks from its first
+    inclusion to its last, divided by the inclusions after the first block (so K candidates
+    included in each block give a K-th of a block). None when no para was included after its
+    first inclusion block."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    later: dict[int, int] = {}
+    for para, block in inclusions:
+        first.setdefault(para, block)
+        last[para] = block
+        if block > first[para]:
+            later[para] = later.get(para, 0) + 1
+    gaps = sum(later.values())
+    if not gaps:
+        return None
+    blocks = sum(last[p] - first[p] for p in later)
+    return round(RELAY_BLOCK_SECONDS * blocks / gaps, 6)
+
+
+def seconded_async(nodes: Sequence[Node], relay_parent: bytes) -> int:
+    """How many candidates the nodes' async backing jobs at `relay_parent` have seconded."""
+    total = 0
+    for node in nodes:
+        states = getattr(node.backing, "async_states", {})
+        job = states.get(relay_parent)
+        if job is not None:
+            total += len(job.seconded)
+    return total
 
 
 def seconded_at(nodes: Sequence[Node], relay_parent: bytes) -> int:
@@ -75,9 +113,7 @@ def detected_misbehaviour(
         statements = evidence.signed_statements()  # type: ignore[attr-defined]
         ok = all(
             s.validator_index == v
-            and verify(
-                statement_signing_payload(s.statement, ctx), s.signature, validators[v]
-            )
+            and verify(statement_signing_payload(s.statement, ctx), s.signature, validators[v])
             for s in statements
         )
         if ok:
@@ -87,9 +123,7 @@ def detected_misbehaviour(
     return {k: counts[k] for k in sorted(counts)}, verified, unverified
 
 
-def signature_work(
-    keystores: Iterable[Keystore], validation: InMemoryValidation
-) -> dict[str, int]:
+def signature_work(keystores: Iterable[Keystore], validation: InMemoryValidation) -> dict[str, int]:
     """The report's `signatures`: what the keystores signed and verified, and the collator
     signatures `validation` checked."""
     signed = verified = 0
@@ -230,6 +264,10 @@ class Tally:
         r.mean_blocks_backing_to_inclusion = (
             round(statistics.fmean(self.delays), 6) if self.delays else None
         )
+        r.parablock_time_seconds = parablock_time_seconds(
+            [(row.para, row.block) for row in r.inclusions]
+        )
+        r.backed_per_block = round(r.backed / len(r.blocks), 6) if r.blocks else 0.0
         r.availability_per_core = list(self.availability_per_core)
         r.misbehaviour_injected = {k: v for k, v in sorted(injected.items())}
         self.observe(nodes)

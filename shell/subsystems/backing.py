@@ -18,7 +18,7 @@ import logging
 from collections import Counter, deque
 from collections.abc import Callable, Coroutine, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, ClassVar
 
 from backable.core import (
     ActivatedLeaf,
@@ -114,7 +114,7 @@ class CandidateBackingSubsystem(JobSubsystem):
     `observer_history` entries."""
 
     name = CANDIDATE_BACKING
-    accepts = (Second, ReceiveStatement, GetBackedCandidates)
+    accepts: ClassVar[tuple[type, ...]] = (Second, ReceiveStatement, GetBackedCandidates)
 
     def __init__(
         self,
