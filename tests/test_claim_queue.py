@@ -444,3 +444,12 @@ def test_without_an_injected_core_the_last_eight_bits_are_still_read_as_one() ->
     # Rust's split does not know the group size: 9 group bits read as 1 bit and a core.
     bits = BitVec.from_str("010101010")
     assert split_injected_core_index(bits) == (BitVec.from_str("0"), 0b01010101)
+
+
+def test_a_transposed_queue_takes_its_cores_as_a_set_and_sorts_them() -> None:
+    # Rust holds each depth's cores as a BTreeSet: a set is the natural input, its order fixed
+    # by sorting.
+    for cores in ({3, 1}, frozenset({3, 1})):
+        queue = TransposedClaimQueue(((5, ((0, cores),)),))
+        assert queue.entries == ((5, ((0, (1, 3)),)),)
+        assert queue.cores_at(5, 0) == (1, 3)
