@@ -3,9 +3,12 @@ from __future__ import annotations
 import pytest
 
 from backable.core import (
+    BackedCandidate,
+    BitVec,
     CandidateCommitments,
     CandidateReceipt,
     CommittedCandidateReceipt,
+    Explicit,
     InvalidRecord,
     OutboundHrmpMessage,
     PersistedValidationData,
@@ -15,7 +18,7 @@ from backable.core import (
     decode_paras_inherent_extrinsic,
     encode,
 )
-from tests.builders import descriptor, refusal
+from tests.builders import decode_failure, descriptor, refusal
 from tests.conftest import REAL_BLOCKS, inherent_bytes, load_derived
 
 
@@ -168,6 +171,14 @@ ROOT = b"\x0a" * 32
             lambda: CandidateReceipt(descriptor(), ROOT + b"\x00"),
             ("CandidateReceipt", "commitments_hash", ROOT + b"\x00", "must be 32 bytes"),
         ),
+        (
+            lambda: OutboundHrmpMessage(1 << 32, b"h"),
+            ("OutboundHrmpMessage", "recipient", 1 << 32, U32_REASON),
+        ),
+        (
+            lambda: OutboundHrmpMessage(2000, "h"),  # type: ignore[arg-type]
+            ("OutboundHrmpMessage", "data", "h", "must be bytes"),
+        ),
     ],
 )
 def test_a_refused_candidate_record_names_its_record_field_value_and_reason(
@@ -193,3 +204,86 @@ def test_a_descriptor_repr_shows_the_first_eight_bytes_of_each_hash() -> None:
         "CandidateDescriptor(para_id=1000, relay_parent=0x0001020304050607..,"
         " collator=0x2021222324252627.., pov_hash=0x0404040404040404..)"
     )
+
+
+def _committed() -> CommittedCandidateReceipt:
+    return CommittedCandidateReceipt(descriptor(), CandidateCommitments())
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (
+            lambda: BackedCandidate("receipt", (), BitVec()),  # type: ignore[arg-type]
+            ("candidate", "receipt", "must be a CommittedCandidateReceipt"),
+        ),
+        (
+            lambda: BackedCandidate(_committed(), "votes", BitVec()),  # type: ignore[arg-type]
+            ("validity_votes", "votes", "must be a tuple"),
+        ),
+        (
+            lambda: BackedCandidate(_committed(), (ROOT,), BitVec()),  # type: ignore[arg-type]
+            ("validity_votes[0]", ROOT, "must be a Implicit or Explicit"),
+        ),
+        (
+            lambda: BackedCandidate(_committed(), (Explicit(b"\x06" * 64),), "1"),  # type: ignore[arg-type]
+            ("validator_indices", "1", "must be a BitVec"),
+        ),
+    ],
+)
+def test_a_refused_backed_candidate_names_the_field_the_value_and_the_reason(
+    build: object, expected: tuple[str, object, str]
+) -> None:
+    assert refusal(build) == ("BackedCandidate", *expected)  # type: ignore[arg-type]
+
+
+def test_two_votes_followed_by_an_empty_bitfield_fill_their_input_exactly() -> None:
+    # A vote takes 65 bytes and the indices at least 1: the early length check must let the
+    # smallest backed candidate with votes through.
+    votes = (Explicit(b"\x06" * 64), Explicit(b"\x07" * 64))
+    backed = BackedCandidate(_committed(), votes, BitVec())
+    assert decode(BackedCandidate, encode(backed)) == backed
+
+
+def test_more_votes_than_the_input_holds_are_refused_at_their_length_prefix() -> None:
+    head = encode(_committed())
+    assert decode_failure(BackedCandidate, head + b"\x04" + b"\x00" * 64) == (
+        "BackedCandidate",
+        len(head),
+        "length 1 exceeds the 64 bytes left",
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (
+            lambda: descriptor(erasure_root=ROOT[:31]),
+            ("CandidateDescriptor", "erasure_root", ROOT[:31], "must be 32 bytes"),
+        ),
+        (
+            lambda: descriptor(signature=b"\x06" * 63),
+            ("CandidateDescriptor", "signature", b"\x06" * 63, "must be 64 bytes"),
+        ),
+        (
+            lambda: CandidateCommitments(new_validation_code="code"),  # type: ignore[arg-type]
+            ("CandidateCommitments", "new_validation_code", "code", "must be bytes"),
+        ),
+        (
+            lambda: CandidateCommitments(head_data="head"),  # type: ignore[arg-type]
+            ("CandidateCommitments", "head_data", "head", "must be bytes"),
+        ),
+        (
+            lambda: descriptor(para_head=None),
+            ("CandidateDescriptor", "para_head", None, "must be 32 bytes"),
+        ),
+        (
+            lambda: CandidateCommitments(processed_downward_messages=-1),
+            ("CandidateCommitments", "processed_downward_messages", -1, U32_REASON),
+        ),
+    ],
+)
+def test_a_refused_descriptor_or_commitments_field_is_named_with_its_value_and_reason(
+    build: object, expected: tuple[str, str, object, str]
+) -> None:
+    assert refusal(build) == expected  # type: ignore[arg-type]

@@ -362,3 +362,40 @@ def test_an_undecodable_valid_kind_names_the_offset_and_reason(
     data: bytes, expected: tuple[int, str]
 ) -> None:
     assert decode_failure(DisputeStatement, data) == ("DisputeStatement", *expected)
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (
+            lambda: BackingSeconded(b"\x01" * 31),
+            ("BackingSeconded", "relay_parent", b"\x01" * 31, "must be 32 bytes"),
+        ),
+        (
+            lambda: BackingValid("parent"),  # type: ignore[arg-type]
+            ("BackingValid", "relay_parent", "parent", "must be 32 bytes"),
+        ),
+        (
+            lambda: ApprovalCheckingMultipleCandidates("hashes"),  # type: ignore[arg-type]
+            ("ApprovalCheckingMultipleCandidates", "candidate_hashes", "hashes", "must be a tuple"),
+        ),
+        (
+            lambda: ApprovalCheckingMultipleCandidates((H, H[:31])),
+            (
+                "ApprovalCheckingMultipleCandidates",
+                "candidate_hashes[1]",
+                H[:31],
+                "must be 32 bytes",
+            ),
+        ),
+    ],
+)
+def test_a_refused_valid_kind_names_its_record_field_value_and_reason(
+    build: object, expected: tuple[str, str, object, str]
+) -> None:
+    assert refusal(build) == expected  # type: ignore[arg-type]
+
+
+def test_a_multiple_candidates_approval_given_a_list_keeps_the_hashes_as_a_tuple() -> None:
+    kind = ApprovalCheckingMultipleCandidates([H, b"\x43" * 32])  # type: ignore[arg-type]
+    assert kind.candidate_hashes == (H, b"\x43" * 32)

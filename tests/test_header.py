@@ -83,3 +83,49 @@ def test_an_other_digest_needs_bytes_and_names_the_field() -> None:
 def test_a_header_repr_shows_the_number_the_parent_hash_prefix_and_the_digest_count() -> None:
     header = Header(bytes(range(32)), 7, H, H, (DigestOther(b"x"),))
     assert repr(header) == "Header(number=7, parent_hash=0x0001020304050607.., digest_items=1)"
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"parent_hash": H[:31]}, ("parent_hash", H[:31], "must be 32 bytes")),
+        ({"state_root": "root"}, ("state_root", "root", "must be 32 bytes")),
+        ({"extrinsics_root": None}, ("extrinsics_root", None, "must be 32 bytes")),
+        ({"number": 1 << 32}, ("number", 1 << 32, "must be an int in 0..2**32-1")),
+        ({"digest": "logs"}, ("digest", "logs", "must be a tuple")),
+    ],
+)
+def test_a_header_refuses_a_bad_hash_naming_the_field(
+    fields: dict[str, object], expected: tuple[str, object, str]
+) -> None:
+    values: dict[str, object] = {
+        "parent_hash": H,
+        "number": 5,
+        "state_root": H,
+        "extrinsics_root": H,
+    }
+    values.update(fields)
+    assert refusal(lambda: Header(**values)) == ("Header", *expected)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("kind", [DigestPreRuntime, DigestConsensus, DigestSeal])
+@pytest.mark.parametrize("engine", [b"BAB", b"BABE\x00", bytearray(b"BABE"), "BABE"])
+def test_an_engine_digest_needs_a_four_byte_engine_id_and_names_it(
+    kind: type, engine: object
+) -> None:
+    assert refusal(lambda: kind(engine, b"data")) == (
+        kind.__name__,
+        "engine",
+        engine,
+        "must be 4 bytes",
+    )
+
+
+@pytest.mark.parametrize("kind", [DigestPreRuntime, DigestConsensus, DigestSeal])
+def test_an_engine_digest_needs_bytes_data_and_names_it(kind: type) -> None:
+    assert refusal(lambda: kind(b"BABE", "data")) == (
+        kind.__name__,
+        "data",
+        "data",
+        "must be bytes",
+    )

@@ -257,3 +257,138 @@ def test_a_backed_candidate_repr_shows_para_hash_prefix_votes_and_indices() -> N
         f"BackedCandidate(para_id=1000, hash=0x{candidate.hash().hex()[:16]}.., votes=1,"
         " validator_indices=BitVec('01'))"
     )
+
+
+HEADER = Header(b"\x00" * 32, 5, b"\x01" * 32, b"\x02" * 32)
+
+
+@pytest.mark.parametrize(
+    ("fields", "expected"),
+    [
+        ({"bitfields": "x"}, ("bitfields", "x", "must be a tuple")),
+        ({"bitfields": (SIG,)}, ("bitfields[0]", SIG, "must be a SignedAvailabilityBitfield")),
+        ({"backed_candidates": "x"}, ("backed_candidates", "x", "must be a tuple")),
+        ({"backed_candidates": (SIG,)}, ("backed_candidates[0]", SIG, "must be a BackedCandidate")),
+        ({"disputes": "x"}, ("disputes", "x", "must be a tuple")),
+        ({"disputes": (SIG,)}, ("disputes[0]", SIG, "must be a DisputeStatementSet")),
+        ({"parent_header": SIG}, ("parent_header", SIG, "must be a Header")),
+    ],
+)
+def test_parachains_inherent_data_refuses_a_bad_field_naming_it(
+    fields: dict[str, object], expected: tuple[str, object, str]
+) -> None:
+    values: dict[str, object] = {
+        "bitfields": (),
+        "backed_candidates": (),
+        "disputes": (),
+        "parent_header": HEADER,
+    }
+    values.update(fields)
+    assert refusal(lambda: ParachainsInherentData(**values)) == (  # type: ignore[arg-type]
+        "ParachainsInherentData",
+        *expected,
+    )
+
+
+def test_parachains_inherent_data_given_lists_keeps_them_as_tuples() -> None:
+    bitfield = SignedAvailabilityBitfield(BitVec(), 1, SIG)
+    dispute = DisputeStatementSet(b"\x07" * 32, 2, ())
+    data = ParachainsInherentData([bitfield], [], [dispute], HEADER)  # type: ignore[arg-type]
+    assert (data.bitfields, data.backed_candidates, data.disputes) == ((bitfield,), (), (dispute,))
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"\x04" + b"\x00" * 67, (0, "length 1 exceeds the 67 bytes left")),
+        (b"\x00\x04" + b"\x00" * 10, (1, "length 1 exceeds the 10 bytes left")),
+        (b"\x00\x00\x04" + b"\x00" * 10, (2, "length 1 exceeds the 10 bytes left")),
+    ],
+)
+def test_a_vector_of_the_runtime_form_longer_than_its_input_is_refused_at_its_length_prefix(
+    data: bytes, expected: tuple[int, str]
+) -> None:
+    assert decode_failure(ParachainsInherentData, data) == ("ParachainsInherentData", *expected)
+
+
+def test_many_of_the_smallest_bitfields_or_dispute_sets_before_the_header_decode() -> None:
+    # 101 bitfields of 69 bytes, or 99 dispute sets of 37, followed by the 98-byte header: the
+    # early length checks must not ask more of each item than the smallest one takes.
+    bitfield = SignedAvailabilityBitfield(BitVec(), 1, SIG)
+    dispute = DisputeStatementSet(b"\x07" * 32, 2, ())
+    assert len(encode(HEADER)) == 98
+    for data in (
+        ParachainsInherentData((bitfield,) * 101, (), (), HEADER),
+        ParachainsInherentData((), (), (dispute,) * 99, HEADER),
+    ):
+        assert decode(ParachainsInherentData, encode(data)) == data
+
+
+def _extrinsic_failure(raw: bytes, **kwargs: bytes) -> tuple[str, int, str]:
+    with pytest.raises(DecodeError) as info:
+        decode_paras_inherent_extrinsic(raw, **kwargs)
+    error = info.value
+    return (error.type_name, error.offset, error.reason)
+
+
+EMPTY = ParachainsInherentData((), (), (), HEADER)
+
+
+@pytest.mark.parametrize(
+    ("raw", "kwargs", "expected"),
+    [
+        # the length prefix (104: version, call, three empty vectors, header) must cover the rest
+        (
+            encode_paras_inherent_extrinsic(EMPTY) + b"\x00",
+            {},
+            (0, "extrinsic length prefix 104 but 105 bytes follow"),
+        ),
+        (
+            b"\x10\x84\x36\x00\x00",
+            {},
+            (
+                1,
+                "extrinsic preamble 0x84 is not a bare extrinsic of format version 4 or 5"
+                " (0x04, 0x05)",
+            ),
+        ),
+        (
+            b"\x10\x05\x36\x01\x00",
+            {},
+            (2, "call index 0x3601 is not ParaInherent.enter (0x3600)"),
+        ),
+        (
+            b"\x10\x04\x36\x00\x00",
+            {"call_index": b"\x33\x01"},
+            (2, "call index 0x3600 is not ParaInherent.enter (0x3301)"),
+        ),
+    ],
+)
+def test_a_refused_extrinsic_names_the_extrinsic_the_offset_and_the_reason(
+    raw: bytes, kwargs: dict[str, bytes], expected: tuple[int, str]
+) -> None:
+    assert _extrinsic_failure(raw, **kwargs) == ("ParaInherent.enter extrinsic", *expected)
+
+
+@pytest.mark.parametrize("call_index", [b"\x36", "3600"])
+def test_a_bad_call_index_is_refused_naming_the_extrinsic_the_field_and_the_value(
+    call_index: object,
+) -> None:
+    expected = (
+        "ParasInherentExtrinsic",
+        "call_index",
+        call_index,
+        "must be 2 bytes (pallet, call)",
+    )
+    assert (
+        refusal(
+            lambda: decode_paras_inherent_extrinsic(b"", call_index=call_index)  # type: ignore[arg-type]
+        )
+        == expected
+    )
+    assert (
+        refusal(
+            lambda: encode_paras_inherent_extrinsic(EMPTY, call_index=call_index)  # type: ignore[arg-type]
+        )
+        == expected
+    )

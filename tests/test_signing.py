@@ -165,6 +165,8 @@ def test_verify_signature_accepts_a_real_signature_and_refuses_a_flipped_bit() -
         (b"m", b"\x00" * 64, b"\x00" * 32),
         ("text", b"\x00" * 64, b"\x00" * 32),
         (b"m", None, b"\x00" * 32),
+        (b"m", b"\x00" * 64, None),
+        (b"m", b"\x00" * 64, bytearray(32)),
         (b"m", b"\xff" * 64, b"\xff" * 32),
     ],
 )

@@ -22,8 +22,8 @@ from backable.core import (
     encode,
 )
 from backable.core.records.scale import Reader
+from tests.builders import decode_failure, refusal
 from tests.builders import descriptor as _descriptor
-from tests.builders import refusal
 
 H = b"\x42" * 32
 SIG = b"\x99" * 64
@@ -139,3 +139,42 @@ def test_signed_reprs_show_the_kind_and_the_first_eight_bytes_of_hash_and_signat
         "SignedAvailabilityBitfield(payload=BitVec('101'), validator_index=3,"
         " signature=0x0001020304050607..)"
     )
+
+
+@pytest.mark.parametrize("tag", [0, 3])
+def test_an_unknown_attestation_index_names_the_type_the_offset_and_the_index(tag: int) -> None:
+    assert decode_failure(ValidityAttestation, bytes((tag,)) + SIG) == (
+        "ValidityAttestation",
+        0,
+        f"unknown ValidityAttestation variant index {tag}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (lambda: Implicit(SIG[:63]), ("Implicit", "signature", SIG[:63], "must be 64 bytes")),
+        (lambda: Explicit("sig"), ("Explicit", "signature", "sig", "must be 64 bytes")),  # type: ignore[arg-type]
+        (
+            lambda: SignedAvailabilityBitfield("101", 1, SIG),  # type: ignore[arg-type]
+            ("SignedAvailabilityBitfield", "payload", "101", "must be a BitVec"),
+        ),
+        (
+            lambda: SignedAvailabilityBitfield(BitVec(), 1 << 32, SIG),
+            (
+                "SignedAvailabilityBitfield",
+                "validator_index",
+                1 << 32,
+                "must be an int in 0..2**32-1",
+            ),
+        ),
+        (
+            lambda: SignedAvailabilityBitfield(BitVec(), 1, SIG + b"\x00"),
+            ("SignedAvailabilityBitfield", "signature", SIG + b"\x00", "must be 64 bytes"),
+        ),
+    ],
+)
+def test_a_refused_attestation_or_bitfield_names_its_record_field_value_and_reason(
+    build: object, expected: tuple[str, str, object, str]
+) -> None:
+    assert refusal(build) == expected  # type: ignore[arg-type]
