@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from backable.core import (
@@ -287,3 +289,48 @@ def test_a_refused_descriptor_or_commitments_field_is_named_with_its_value_and_r
     build: object, expected: tuple[str, str, object, str]
 ) -> None:
     assert refusal(build) == expected  # type: ignore[arg-type]
+
+
+_HASH_FIELDS = (
+    "relay_parent",
+    "collator",
+    "persisted_validation_data_hash",
+    "pov_hash",
+    "erasure_root",
+    "para_head",
+    "validation_code_hash",
+)
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "reason"),
+    [
+        ("CandidateDescriptor", "para_id", "must be an int in 0..2**32-1"),
+        *(("CandidateDescriptor", name, "must be 32 bytes") for name in _HASH_FIELDS),
+        ("CandidateDescriptor", "signature", "must be 64 bytes"),
+        ("CandidateCommitments", "upward_messages", "must be a tuple"),
+        ("CandidateCommitments", "horizontal_messages", "must be a tuple"),
+        ("CandidateCommitments", "new_validation_code", "must be bytes"),
+        ("CandidateCommitments", "head_data", "must be bytes"),
+        ("CandidateCommitments", "processed_downward_messages", "must be an int in 0..2**32-1"),
+        ("CandidateCommitments", "hrmp_watermark", "must be an int in 0..2**32-1"),
+        ("CommittedCandidateReceipt", "descriptor", "must be a CandidateDescriptor"),
+        ("CommittedCandidateReceipt", "commitments", "must be a CandidateCommitments"),
+    ],
+)
+def test_every_field_of_the_candidate_records_is_refused_by_name(
+    record: str, field: str, reason: str
+) -> None:
+    # Every field, one at a time, given a value of the wrong kind: the refusal names the record,
+    # that field, the value and why (the contract of a refused record, asserted whole).
+    valid = {
+        "CandidateDescriptor": descriptor(),
+        "CandidateCommitments": CandidateCommitments(),
+        "CommittedCandidateReceipt": _committed(),
+    }[record]
+    assert refusal(lambda: dataclasses.replace(valid, **{field: "x"})) == (
+        record,
+        field,
+        "x",
+        reason,
+    )
