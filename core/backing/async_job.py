@@ -78,10 +78,7 @@ from .async_events import (
 )
 from .async_setup import AsyncBackingSetup
 from .events import (
-    EARLY_VOTE_ALREADY_HELD,
-    EARLY_VOTE_BUFFER_FULL,
     EARLY_VOTE_EXPIRED,
-    EARLY_VOTE_LIMIT_PER_VALIDATOR,
     AvailableDataStored,
     CandidateInvalid,
     CandidateValid,
@@ -103,7 +100,12 @@ from .events import (
     ValidateCandidate,
     ValidationFailed,
 )
-from .job import EARLY_VOTE_LIMIT, EARLY_VOTES_PER_VALIDATOR
+from .job import (
+    EARLY_VOTE_LIMIT,
+    EARLY_VOTES_PER_VALIDATOR,
+    hold_early_vote,
+    release_early_votes,
+)
 from .table import Summary, Table, attested_candidate, import_statement
 
 __all__ = [
@@ -483,46 +485,30 @@ def _report(
 def _hold(
     state: AsyncBackingJobState, signed: SignedStatement
 ) -> tuple[AsyncBackingJobState, Effects]:
-    # job.py's early-vote buffer: cheapest refusal first, one sender's share, then the whole.
-    sender = signed.validator_index
-    mine = state.early_per_validator.get(sender, 0)
-    reason: str | None = None
-    if mine and signed in state.early_votes:
-        reason = EARLY_VOTE_ALREADY_HELD
-    elif mine >= state.early_votes_per_validator:
-        reason = EARLY_VOTE_LIMIT_PER_VALIDATOR
-    elif len(state.early_votes) >= state.early_vote_limit:
-        reason = EARLY_VOTE_BUFFER_FULL
+    votes, counts, reason = hold_early_vote(
+        state.early_votes,
+        state.early_per_validator,
+        signed,
+        state.early_vote_limit,
+        state.early_votes_per_validator,
+    )
     if reason is not None:
         return state, (EarlyVoteDropped(signed, reason),)
-    state = _evolve_state(
-        state,
-        early_votes=state.early_votes.append(signed),
-        early_per_validator=state.early_per_validator.set(sender, mine + 1),
-    )
+    state = _evolve_state(state, early_votes=votes, early_per_validator=counts)
     return state, (EarlyVoteHeld(signed),)
 
 
 def _release(
     state: AsyncBackingJobState, candidate_hash: bytes, effects: list[AsyncBackingEffect]
 ) -> AsyncBackingJobState:
-    # The Seconded is in the table: its held votes leave the buffer and are imported, in the
-    # order they arrived.
-    released = [s for s in state.early_votes if s.candidate_hash == candidate_hash]
+    # The Seconded is in the table: its held votes leave the buffer and go through the ordinary
+    # import, in the order they arrived.
+    released, votes, counts = release_early_votes(
+        state.early_votes, state.early_per_validator, candidate_hash
+    )
     if not released:
         return state
-    counts = state.early_per_validator.evolver()
-    for s in released:
-        left = counts[s.validator_index] - 1
-        if left:
-            counts[s.validator_index] = left
-        else:
-            del counts[s.validator_index]
-    state = _evolve_state(
-        state,
-        early_votes=pvector(s for s in state.early_votes if s.candidate_hash != candidate_hash),
-        early_per_validator=counts.persistent(),
-    )
+    state = _evolve_state(state, early_votes=votes, early_per_validator=counts)
     for s in released:
         effects.append(EarlyVoteImported(s))
         state, more = _import(state, s, own=False)

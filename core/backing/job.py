@@ -93,6 +93,8 @@ __all__ = [
     "EARLY_VOTE_LIMIT",
     "EARLY_VOTES_PER_VALIDATOR",
     "BackingJobError",
+    "hold_early_vote",
+    "release_early_votes",
     "BackingJobState",
     "new_backing_job",
     "step",
@@ -327,24 +329,56 @@ def _import(
     return state, tuple(effects)
 
 
-def _hold(state: BackingJobState, signed: SignedStatement) -> tuple[BackingJobState, Effects]:
-    # The buffer's checks, cheapest refusal first: one sender's share, then the whole buffer.
+def hold_early_vote(
+    votes: PVector[SignedStatement],
+    counts: PMap[int, int],
+    signed: SignedStatement,
+    limit: int,
+    per_validator: int,
+) -> tuple[PVector[SignedStatement], PMap[int, int], str | None]:
+    """The early-vote buffer's admission, shared by the legacy and today's jobs: the buffer with
+    `signed` held, or unchanged with the reason it was refused (cheapest refusal first: one
+    sender's share, then the whole buffer)."""
     sender = signed.validator_index
-    mine = state.early_per_validator.get(sender, 0)
-    reason: str | None = None
-    if mine and signed in state.early_votes:
-        reason = EARLY_VOTE_ALREADY_HELD
-    elif mine >= state.early_votes_per_validator:
-        reason = EARLY_VOTE_LIMIT_PER_VALIDATOR
-    elif len(state.early_votes) >= state.early_vote_limit:
-        reason = EARLY_VOTE_BUFFER_FULL
+    mine = counts.get(sender, 0)
+    if mine and signed in votes:
+        return votes, counts, EARLY_VOTE_ALREADY_HELD
+    if mine >= per_validator:
+        return votes, counts, EARLY_VOTE_LIMIT_PER_VALIDATOR
+    if len(votes) >= limit:
+        return votes, counts, EARLY_VOTE_BUFFER_FULL
+    return votes.append(signed), counts.set(sender, mine + 1), None
+
+
+def release_early_votes(
+    votes: PVector[SignedStatement], counts: PMap[int, int], candidate_hash: bytes
+) -> tuple[list[SignedStatement], PVector[SignedStatement], PMap[int, int]]:
+    """The votes held for `candidate_hash`, in arrival order, and the buffer without them."""
+    released = [s for s in votes if s.candidate_hash == candidate_hash]
+    if not released:
+        return released, votes, counts
+    left = counts.evolver()
+    for s in released:
+        n = left[s.validator_index] - 1
+        if n:
+            left[s.validator_index] = n
+        else:
+            del left[s.validator_index]
+    kept = pvector(s for s in votes if s.candidate_hash != candidate_hash)
+    return released, kept, left.persistent()
+
+
+def _hold(state: BackingJobState, signed: SignedStatement) -> tuple[BackingJobState, Effects]:
+    votes, counts, reason = hold_early_vote(
+        state.early_votes,
+        state.early_per_validator,
+        signed,
+        state.early_vote_limit,
+        state.early_votes_per_validator,
+    )
     if reason is not None:
         return state, (EarlyVoteDropped(signed, reason),)
-    state = _evolve_state(
-        state,
-        early_votes=state.early_votes.append(signed),
-        early_per_validator=state.early_per_validator.set(sender, mine + 1),
-    )
+    state = _evolve_state(state, early_votes=votes, early_per_validator=counts)
     return state, (EarlyVoteHeld(signed),)
 
 
@@ -353,21 +387,12 @@ def _release(
 ) -> BackingJobState:
     # The Seconded is in the table: its held votes leave the buffer and go through the ordinary
     # import, in the order they arrived.
-    released = [s for s in state.early_votes if s.candidate_hash == candidate_hash]
+    released, votes, counts = release_early_votes(
+        state.early_votes, state.early_per_validator, candidate_hash
+    )
     if not released:
         return state
-    counts = state.early_per_validator.evolver()
-    for s in released:
-        left = counts[s.validator_index] - 1
-        if left:
-            counts[s.validator_index] = left
-        else:
-            del counts[s.validator_index]
-    state = _evolve_state(
-        state,
-        early_votes=pvector(s for s in state.early_votes if s.candidate_hash != candidate_hash),
-        early_per_validator=counts.persistent(),
-    )
+    state = _evolve_state(state, early_votes=votes, early_per_validator=counts)
     for s in released:
         effects.append(EarlyVoteImported(s))
         state, more = _import(state, s, own=False)
