@@ -401,3 +401,21 @@ def test_hypothetical_membership_refuses_what_is_not_a_candidate() -> None:
     with pytest.raises(InvalidRecord) as info:
         started().get_hypothetical_membership(["not a candidate"])  # type: ignore[list-item]
     assert info.value.field == "candidates[]"
+
+
+def test_nodes_activating_one_leaf_share_its_chains_and_what_they_carry_over() -> None:
+    # Every node of a network activates the same leaf object; the chains are computed once
+    # (identity_cache.py), and a node that has seen candidates still gets its own chain.
+    parent, leaf = activation(B9, (B8, B7)), activation()
+    a, b = started(parent), started(parent)
+    assert a.per_scheduling_parent[B9.hash] == b.per_scheduling_parent[B9.hash]
+    r, pvd = seconded(B8, HEAD, b"\x0b")
+    seen, _ = b.introduce_seconded(r, pvd)
+    a, _ = a.activate_leaf(leaf)
+    again, _ = started(parent).activate_leaf(leaf)
+    seen, _ = seen.activate_leaf(leaf)
+    shared = a.per_scheduling_parent[B10.hash].fragment_chains[PARA]
+    assert again.per_scheduling_parent[B10.hash].fragment_chains[PARA] is shared
+    own = seen.per_scheduling_parent[B10.hash].fragment_chains[PARA]
+    assert own.contains_unconnected_candidate(r.hash())
+    assert not shared.contains_unconnected_candidate(r.hash())

@@ -6,12 +6,12 @@
 # para on an occupied core has no group and can never be backed here.
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pyrsistent import pmap
 
+from ..identity_cache import IdentityCache
 from ..records import _checks as c
 from ..records.cores import AnyCoreState, GroupRotationInfo, ScheduledCore
 from .table import TableContext
@@ -104,13 +104,11 @@ class BackingSetup:
         return None if validator_index is None else self.assignments.get(validator_index)
 
 
-# Recent `backing_setup` results, newest last. One relay parent's inputs are the same objects
-# for every validator that asks (the runtime answers each with the same tuples), so a job
-# finds its setup here instead of rebuilding the O(cores x group size) maps and the table's
-# membership sets. An entry keeps its input tuples alive, so the identities it is keyed by
-# cannot be reused by other objects while it is cached.
-_SETUPS: OrderedDict[tuple[object, ...], tuple[object, object, BackingSetup]] = OrderedDict()
+# Recent `backing_setup` results. One relay parent's inputs are the same objects for every
+# validator that asks (the runtime answers each with the same tuples), so a job finds its setup
+# here instead of rebuilding the O(cores x group size) maps and the table's membership sets.
 SETUP_CACHE_SIZE = 16  # relay parents: a node keeps a handful active at once
+_SETUPS: IdentityCache[BackingSetup] = IdentityCache(SETUP_CACHE_SIZE)
 
 
 def backing_setup(
@@ -128,24 +126,18 @@ def backing_setup(
     as the runtime API returns them) a call with the very same tuple objects and equal other
     arguments returns the setup computed before (the last `SETUP_CACHE_SIZE` are kept). Other
     sequences are computed afresh each time, since they could change after the call."""
-    cacheable = type(cores) is tuple and type(groups) is tuple
-    key = (id(cores), id(groups), rotation, minimum_backing_votes, allow_multiple_seconded)
-    if cacheable:
-        hit = _SETUPS.get(key)
-        if hit is not None and hit[0] is cores and hit[1] is groups:
-            _SETUPS.move_to_end(key)
-            return hit[2]
-    scheduled = _scheduled(cores, groups, rotation)
-    setup = BackingSetup(
-        TableContext(
-            _by_para(scheduled),
-            minimum_backing_votes=minimum_backing_votes,
-            allow_multiple_seconded=allow_multiple_seconded,
-        ),
-        pmap(_by_validator(scheduled)),
-    )
-    if cacheable:
-        _SETUPS[key] = (cores, groups, setup)
-        while len(_SETUPS) > SETUP_CACHE_SIZE:
-            _SETUPS.popitem(last=False)
-    return setup
+    def compute() -> BackingSetup:
+        scheduled = _scheduled(cores, groups, rotation)
+        return BackingSetup(
+            TableContext(
+                _by_para(scheduled),
+                minimum_backing_votes=minimum_backing_votes,
+                allow_multiple_seconded=allow_multiple_seconded,
+            ),
+            pmap(_by_validator(scheduled)),
+        )
+
+    if type(cores) is not tuple or type(groups) is not tuple:
+        return compute()
+    plain = (rotation, minimum_backing_votes, allow_multiple_seconded)
+    return _SETUPS.get_or_compute((cores, groups), plain, compute)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Union
 
 from pyrsistent import PMap as _PMapType
@@ -29,6 +30,7 @@ from pyrsistent import pmap
 from pyrsistent.typing import PMap
 
 from ..errors import InvalidRecord
+from ..identity_cache import IdentityCache
 from ..records import _checks as c
 from ..records.candidate import CommittedCandidateReceipt, PersistedValidationData
 from ..today.claim_queue import TransposedClaimQueue
@@ -288,6 +290,37 @@ def _pending_storage(
     return CandidateStorage.of(entries), tuple(pending)
 
 
+def _initial(leaf: LeafActivation, scope: frozenset[bytes]) -> PMap[int, FragmentChain]:
+    # Each scheduled para's chain at `leaf` before anything is carried over: its candidates
+    # pending availability, then room for `max_backable_len` more.
+    chains: dict[int, FragmentChain] = {}
+    for para in leaf.claim_queue.paras():
+        constraints = leaf.constraints.get(para)
+        if constraints is None:
+            continue
+        storage, pending = _pending_storage(leaf, constraints, leaf.pending.get(para, ()))
+        para_scope = Scope(constraints, pending, max_backable_len(leaf.claim_queue, para), scope)
+        chains[para] = FragmentChain.init(para_scope, storage)
+    return pmap(chains)
+
+
+def _carried_over(chain: FragmentChain, before: FragmentChain | None) -> FragmentChain:
+    if before is None:
+        return chain
+    return _CARRIED_OVER.get_or_compute(
+        (chain, before), None, partial(chain.populate_from_previous, before)
+    )
+
+
+# Both steps of a leaf's activation are pure functions of immutable inputs, and cached by their
+# identity (identity_cache.py): every node of a network activates the same leaf from the same
+# runtime answer, and for a para it has seen no candidate of, carries over the same chain; the
+# first node computes, the others find the result. Sized for the leaves (and the paras x
+# leaves) a network works on at once.
+_INITIAL_CHAINS: IdentityCache[PMap[int, FragmentChain]] = IdentityCache(8)
+_CARRIED_OVER: IdentityCache[FragmentChain] = IdentityCache(4096)
+
+
 @dataclass(frozen=True, slots=True)
 class ProspectiveParachains:
     """The subsystem's state (Rust's `View`): the view of each retained scheduling parent and
@@ -331,20 +364,15 @@ class ProspectiveParachains:
         if isinstance(scope, UnexpectedAncestor):
             return self, scope
         previous = self.per_scheduling_parent.get(ancestors[0].hash) if ancestors else None
-        chains: dict[int, FragmentChain] = {}
-        for para in leaf.claim_queue.paras():
-            constraints = leaf.constraints.get(para)
-            if constraints is None:
-                continue
-            storage, pending = _pending_storage(leaf, constraints, leaf.pending.get(para, ()))
-            para_scope = Scope(
-                constraints, pending, max_backable_len(leaf.claim_queue, para), scope
+        chains = _INITIAL_CHAINS.get_or_compute((leaf,), scope, partial(_initial, leaf, scope))
+        if previous is not None:
+            chains = pmap(
+                {
+                    para: _carried_over(chain, previous.fragment_chains.get(para))
+                    for para, chain in chains.items()
+                }
             )
-            chain = FragmentChain.init(para_scope, storage)
-            if previous is not None and para in previous.fragment_chains:
-                chain = chain.populate_from_previous(previous.fragment_chains[para])
-            chains[para] = chain
-        view = SchedulingParentView(pmap(chains), scope, leaf.session_index, leaf.relay_parents)
+        view = SchedulingParentView(chains, scope, leaf.session_index, leaf.relay_parents)
         activated = ProspectiveParachains(
             self.per_scheduling_parent.set(leaf.hash, view), self.active_leaves | {leaf.hash}
         )
