@@ -19,6 +19,7 @@ from .collaborators.runtime_api import RuntimeApi
 from .collaborators.today_runtime import InMemoryTodayChain
 from .collaborators.validation import CandidateValidation
 from .overseer.bus import Overseer, SubsystemNotRunning
+from .overseer.jobs import JOB_INBOX_CAPACITY
 from .overseer.messages import CANDIDATE_BACKING, ToJob
 from .subsystems.async_backing import AsyncBackingSubsystem
 from .subsystems.async_provisioner import AsyncProvisionerSubsystem
@@ -50,6 +51,9 @@ class Node:
     time_limits: bool = True
     protocol: str = "legacy"
     today: InMemoryTodayChain | None = None
+    # The bound of each backing job's inbox: a block author hears every group's statements,
+    # about two per validator per block (the simulation sizes it from the network).
+    job_inbox_capacity: int = JOB_INBOX_CAPACITY
     overseer: Overseer = field(init=False)
     backing: CandidateBackingSubsystem = field(init=False)
     provisioner: ProvisionerSubsystem | AsyncProvisionerSubsystem = field(init=False)
@@ -80,6 +84,7 @@ class Node:
                 self.network,
                 self.disputes,
                 minimum_backing_votes=self.minimum_backing_votes,
+                job_inbox_capacity=self.job_inbox_capacity,
                 **backing_limits,
             )
             self.provisioner = ProvisionerSubsystem(
@@ -112,6 +117,7 @@ class Node:
             self.network,
             self.disputes,
             minimum_backing_votes=self.minimum_backing_votes,
+            job_inbox_capacity=self.job_inbox_capacity,
             **backing_limits,
         )
         self.prospective = prospective

@@ -13,8 +13,22 @@ from backable.core import (
     SigningContext,
     check_inherent,
 )
+from backable.shell.collaborators.keystore import Keystore
+from backable.shell.collaborators.network import InProcessNetwork
+from backable.shell.collaborators.validation import InMemoryValidation
+from backable.shell.node import Node
+from backable.shell.overseer.jobs import JOB_INBOX_CAPACITY
 from backable.shell.overseer.messages import CANDIDATE_BACKING, PROVISIONER, ProvisionerError, ToJob
-from tests.shell_fixtures import RP, RP2, Cluster, chain, collator, eventually, validation_data
+from tests.shell_fixtures import (
+    RP,
+    RP2,
+    URIS,
+    Cluster,
+    chain,
+    collator,
+    eventually,
+    validation_data,
+)
 
 
 def test_a_collators_candidate_is_backed_and_reaches_the_block_authors_inherent() -> None:
@@ -94,3 +108,15 @@ def test_a_deactivated_leaf_ends_the_jobs_of_both_subsystems() -> None:
         assert node.provisioner.jobs.counters["jobs ended"] == 1
 
     asyncio.run(scenario())
+
+
+def test_the_nodes_backing_jobs_take_the_inbox_bound_it_is_given() -> None:
+    def node(**options: int) -> Node:
+        runtime = chain()
+        return Node(
+            0, Keystore.from_uris([URIS[0]]), runtime, InMemoryValidation(runtime, {}),
+            InProcessNetwork(), **options,
+        )
+
+    assert node().backing.jobs.capacity == JOB_INBOX_CAPACITY == 64
+    assert node(job_inbox_capacity=600).backing.jobs.capacity == 600

@@ -196,3 +196,12 @@ def test_the_command_line_refuses_cores_per_para_it_cannot_run() -> None:
     assert validate_params(SimParams(protocol="sync")) == [
         "--protocol must be one of legacy, async, got sync"
     ]
+
+
+def test_the_block_author_hears_every_groups_statements_without_dropping_one() -> None:
+    # 90 validators send about 180 statements a block to the author, more than a job's default
+    # inbox of 64: the simulation sizes the inbox from the network, so every group is backed.
+    r = _run(validators=90, cores=18, group_size=5, blocks=4, protocol="async")
+    _keeps_the_invariants(r)
+    assert r.dropped == {}
+    assert [b.backed for b in r.blocks] == [18] * 4

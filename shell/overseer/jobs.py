@@ -36,6 +36,7 @@ __all__ = [
     "CONCLUDED",
     "DEFAULT_CALL_TIMEOUT",
     "INBOX_FULL",
+    "JOB_INBOX_CAPACITY",
     "JOB_CRASHED",
     "JOB_ENDED",
     "LEAF_DEACTIVATED",
@@ -56,6 +57,11 @@ INBOX_FULL = "job inbox full"
 LEAF_DEACTIVATED = "leaf deactivated"
 JOB_CRASHED = "job crashed"
 JOB_ENDED = "job ended"
+
+# Messages a job's bounded lane holds by default. A node that hears a whole block's statements
+# (a block author: every group's Seconded and Valid) needs about two per validator: the node's
+# owner sizes it (`Node.job_inbox_capacity`); the bound is what keeps a flood from growing it.
+JOB_INBOX_CAPACITY = 64
 
 # Seconds a collaborator call (runtime API, dispute coordinator, availability store, ...) may
 # take before it counts as failed: generous next to the in-memory collaborators' microseconds,
@@ -219,7 +225,7 @@ class JobManager:
     are requests (their reply future); `unserved` answers a request no job will serve."""
 
     subsystem: str
-    capacity: int = 64
+    capacity: int = JOB_INBOX_CAPACITY
     request_of: RequestOf = _no_request
     unserved: Unserved = _ignore
     jobs: dict[bytes, _Job] = field(default_factory=dict)
@@ -339,11 +345,16 @@ class JobSubsystem(ABC):
     accepts: ClassVar[tuple[type, ...]]
 
     def __init__(
-        self, conclude_grace: float, call_timeout: float | None = DEFAULT_CALL_TIMEOUT
+        self,
+        conclude_grace: float,
+        call_timeout: float | None = DEFAULT_CALL_TIMEOUT,
+        inbox_capacity: int = JOB_INBOX_CAPACITY,
     ) -> None:
         self.conclude_grace = conclude_grace
         self.call_timeout = call_timeout
-        self.jobs = JobManager(self.name, request_of=self.request_of, unserved=self._unserved)
+        self.jobs = JobManager(
+            self.name, inbox_capacity, request_of=self.request_of, unserved=self._unserved
+        )
 
     @abstractmethod
     async def run_job(self, leaf: ActivatedLeaf, ctx: SubsystemContext, inbox: JobInbox) -> None:

@@ -67,6 +67,7 @@ from ..collaborators.network import InProcessNetwork
 from ..collaborators.runtime_api import RelayBlockState
 from ..collaborators.validation import InMemoryValidation
 from ..node import Node
+from ..overseer.jobs import JOB_INBOX_CAPACITY
 from ..overseer.messages import CANDIDATE_BACKING, PROVISIONER, ToJob
 from .adversaries import Collusion, LyingValidation, Misbehaviour, choose_adversaries
 from .chain import SESSION, ChainModel
@@ -148,6 +149,8 @@ class _Simulation:
                 minimum_backing_votes=params.minimum_backing_votes,
                 protocol=params.protocol,
                 today=None if self.today is None else self.today.today,
+                # The author hears every group's statements: about two per validator a block.
+                job_inbox_capacity=max(JOB_INBOX_CAPACITY, 2 * n),
             )
             for i in range(n)
         ]

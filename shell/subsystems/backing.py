@@ -78,6 +78,7 @@ from ..overseer.eager import start_eagerly
 from ..overseer.jobs import (
     CONCLUDED,
     DEFAULT_CALL_TIMEOUT,
+    JOB_INBOX_CAPACITY,
     NO_JOB,
     CallFailed,
     CallTimedOut,
@@ -133,8 +134,9 @@ class CandidateBackingSubsystem(JobSubsystem):
         conclude_grace: float = 1.0,
         on_invalid: InvalidReportHook | None = None,
         observer_history: int = OBSERVER_HISTORY,
+        job_inbox_capacity: int = JOB_INBOX_CAPACITY,
     ) -> None:
-        super().__init__(conclude_grace, call_timeout)
+        super().__init__(conclude_grace, call_timeout, job_inbox_capacity)
         self.runtime = runtime
         self.keystore = keystore
         self.validation = validation
