@@ -316,13 +316,16 @@ def plot_formats() -> tuple[str, ...]:
 
 
 def write_plot(report: SimReport, path: str | Path) -> None:
-    """Draw inclusions per block (bars) over available and occupied cores per block (lines)
-    into an image file (its format from the suffix, e.g. `.png`)."""
+    """Draw inclusions per block (bars), each para's parablocks per block (the protocol's
+    rhythm) and available and occupied cores per block (lines) into an image file (its format
+    from the suffix, e.g. `.png`)."""
     plt = _pyplot()
     ticker = importlib.import_module("matplotlib.ticker")
     numbers = [b.number for b in report.blocks]
     p = report.params
-    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(10, 6), layout="constrained")
+    fig, (top, middle, bottom) = plt.subplots(
+        3, 1, sharex=True, figsize=(10, 8), layout="constrained"
+    )
     # The protocol's rhythm: inclusions per block (legacy: every other block per core; async:
     # every block; K cores per para: K a block), with the parablock time it makes.
     rhythm = p.protocol if p.cores_per_para == 1 else f"{p.protocol}, {p.cores_per_para} cores/para"
@@ -348,6 +351,19 @@ def write_plot(report: SimReport, path: str | Path) -> None:
     top.set_ylabel("candidates")
     top.set_title("candidates per block")
     top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    # Each para's blocks per relay block, the rhythm itself: legacy alternates 1 and 0, async
+    # gives 1, a para holding K cores gives K.
+    paras = max(p.cores // p.cores_per_para, 1)
+    per_para = [b.included / paras for b in report.blocks]
+    middle.step(numbers, per_para, where="mid", color="tab:purple", label="included per para")
+    middle.axhline(
+        p.cores_per_para, color="grey", linestyle=":", linewidth=1,
+        label=f"cores per para ({p.cores_per_para})",
+    )
+    middle.set_ylim(0, max([*per_para, p.cores_per_para]) * 1.15 + 0.1)
+    middle.set_ylabel("parablocks")
+    middle.set_title(f"parablocks per para per relay block ({paras} paras)")
+    middle.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     bottom.plot(
         numbers,
         [b.occupied_cores for b in report.blocks],
