@@ -7,6 +7,7 @@
 # for the 2026 chain, whose scope is a set of scheduling parents.
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -20,8 +21,8 @@ from backable.core import (
     FragmentChain,
     FragmentChainError,
     FragmentChainErrorKind,
+    FragmentNode,
     FragmentValidityErrorKind,
-    InvalidRecord,
     ModificationError,
     ModificationErrorKind,
     PendingAvailability,
@@ -88,14 +89,121 @@ def test_a_scope_refuses_a_pending_candidate_twice_and_a_negative_length() -> No
         (pending(A, X), pending(A, X)),
         "a candidate twice",
     )
-    assert refusal(lambda: scope(max_backable_len=-1))[1] == "max_backable_len"
-    assert refusal(lambda: scope(scheduling=frozenset({b"short"})))[1] == "scheduling_scope[]"
+    assert refusal(lambda: scope(max_backable_len=-1)) == (
+        "Scope",
+        "max_backable_len",
+        -1,
+        "must be a non-negative int",
+    )
+    assert refusal(lambda: scope(scheduling=frozenset({b"short"}))) == (
+        "Scope",
+        "scheduling_scope[]",
+        b"short",
+        "must be 32 bytes",
+    )
     assert refusal(lambda: scope(scheduling=X.hash))[1:] == (  # type: ignore[arg-type]
         "scheduling_scope",
         X.hash,
         "must be a set of hashes",
     )
     assert scope(scheduling=[X.hash]).scheduling_scope == frozenset({X.hash})  # type: ignore[arg-type]
+
+
+# -- the records refuse malformed fields -------------------------------------------------------
+
+NODE = populate(scope(), A).chain[0]
+BAD = b"short"
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (
+            lambda: FragmentChainError("Cycle"),  # type: ignore[arg-type]
+            ("FragmentChainError", "kind", "Cycle", "must be a FragmentChainErrorKind"),
+        ),
+        *(
+            (
+                lambda name=name: FragmentChainError(K.Cycle, **{name: BAD}),  # type: ignore[arg-type]
+                ("FragmentChainError", name, BAD, "must be 32 bytes"),
+            )
+            for name in ("candidate_hash", "block_hash", "pending_relay_parent")
+        ),
+        (
+            lambda: FragmentChainError(K.ComputeConstraints, modification="m"),  # type: ignore[arg-type]
+            ("FragmentChainError", "modification", "m", "must be a ModificationError"),
+        ),
+        (
+            lambda: FragmentChainError(K.CheckAgainstConstraints, validity="v"),  # type: ignore[arg-type]
+            ("FragmentChainError", "validity", "v", "must be a FragmentValidityError"),
+        ),
+        (
+            lambda: Scope("base", (), 4, ALL),  # type: ignore[arg-type]
+            ("Scope", "base_constraints", "base", "must be a Constraints"),
+        ),
+        (
+            lambda: Scope(BASE, ("p",), 4, ALL),  # type: ignore[arg-type]
+            ("Scope", "pending_availability[0]", "p", "must be a PendingAvailability"),
+        ),
+        (
+            lambda: PendingAvailability(BAD, X),
+            ("PendingAvailability", "candidate_hash", BAD, "must be 32 bytes"),
+        ),
+        (
+            lambda: PendingAvailability(A.candidate_hash, "X"),  # type: ignore[arg-type]
+            ("PendingAvailability", "relay_parent", "X", "must be a RelayChainBlockInfo"),
+        ),
+        (
+            lambda: FragmentNode("e", NODE.fragment, NODE.cumulative_modifications),  # type: ignore[arg-type]
+            ("FragmentNode", "entry", "e", "must be a CandidateEntry"),
+        ),
+        (
+            lambda: FragmentNode(A, "f", NODE.cumulative_modifications),  # type: ignore[arg-type]
+            ("FragmentNode", "fragment", "f", "must be a Fragment"),
+        ),
+        (
+            lambda: FragmentNode(A, NODE.fragment, "m"),  # type: ignore[arg-type]
+            (
+                "FragmentNode",
+                "cumulative_modifications",
+                "m",
+                "must be a ConstraintModifications",
+            ),
+        ),
+        (
+            lambda: BackableCandidateRef(BAD, X.hash),
+            ("BackableCandidateRef", "candidate_hash", BAD, "must be 32 bytes"),
+        ),
+        (
+            lambda: BackableCandidateRef(A.candidate_hash, BAD),
+            ("BackableCandidateRef", "scheduling_parent", BAD, "must be 32 bytes"),
+        ),
+    ],
+)
+def test_each_record_refuses_a_malformed_field_naming_it(
+    build: Callable[[], object], expected: tuple[str, str, object, str]
+) -> None:
+    assert refusal(build) == expected
+
+
+def test_well_formed_records_keep_the_optional_data_of_their_variant() -> None:
+    late = FragmentChainError(
+        K.RelayParentPrecedesCandidatePendingAvailability,
+        block_hash=X.hash,
+        pending_relay_parent=Y.hash,
+    )
+    assert (late.block_hash, late.pending_relay_parent, late.candidate_hash) == (
+        X.hash,
+        Y.hash,
+        None,
+    )
+    underflow = ModificationError(
+        ModificationErrorKind.DmpMessagesUnderflow, remaining=0, submitted=2
+    )
+    assert FragmentChainError(K.ComputeConstraints, modification=underflow).modification == (
+        underflow
+    )
+    assert FragmentNode(A, NODE.fragment, NODE.cumulative_modifications) == NODE
 
 
 # -- populating the chain ----------------------------------------------------------------------
@@ -347,6 +455,36 @@ def test_a_chain_whose_nodes_no_longer_fit_its_base_stops_and_reports_it() -> No
     assert unconnected(backed_c) == set()
 
 
+@pytest.mark.parametrize(
+    ("call", "name", "value", "reason"),
+    [
+        (
+            lambda chain: chain.can_add_candidate_as_potential("e"),
+            "entry",
+            "e",
+            "must be a CandidateEntry",
+        ),
+        (
+            lambda chain: chain.try_adding_seconded_candidate("e"),
+            "entry",
+            "e",
+            "must be a CandidateEntry",
+        ),
+        (
+            lambda chain: chain.populate_from_previous("p"),
+            "previous",
+            "p",
+            "must be a FragmentChain",
+        ),
+    ],
+)
+def test_the_operations_refuse_an_argument_of_the_wrong_type_naming_it(
+    call: Callable[[FragmentChain], object], name: str, value: object, reason: str
+) -> None:
+    chain = populate(scope(), A)
+    assert refusal(lambda: call(chain)) == ("FragmentChain", name, value, reason)
+
+
 def test_init_refuses_what_is_not_a_scope_or_a_storage() -> None:
     assert refusal(lambda: FragmentChain.init("scope", CandidateStorage()))[:2] == (  # type: ignore[arg-type]
         "FragmentChain",
@@ -373,6 +511,25 @@ def test_between_backed_forks_the_lowest_candidate_hash_wins() -> None:
     assert chain.can_add_candidate_as_potential(high) == FragmentChainError(
         K.ForkChoiceRule, candidate_hash=low.candidate_hash
     )
+
+
+def test_between_two_pending_forks_the_lowest_candidate_hash_still_wins() -> None:
+    # No runtime gives two pending candidates on one head, but a scope may say so: the choice
+    # stays deterministic (ascending hash order, as everywhere in the module), whatever the
+    # order of the scope's pending list.
+    fork = entry_where(
+        lambda e: e.candidate_hash != A.candidate_hash,
+        X,
+        b"\x0a",
+        b"\xb2",
+        state=CandidateState.BACKED,
+    )
+    low, high = sorted((A, fork), key=lambda e: e.candidate_hash)
+    for listed in ((low, high), (high, low)):
+        s = scope(pending=tuple(pending(e, X) for e in listed))
+        chain = populate(s, A, fork)
+        assert chain.candidate_hashes() == (low.candidate_hash,)
+        assert unconnected(chain) == set()
 
 
 def test_backing_a_lower_hash_fork_later_reorganises_the_chain() -> None:
@@ -541,6 +698,32 @@ def test_backing_a_candidate_on_a_middle_head_rebuilds_the_chain_from_there() ->
     assert unconnected(chain) == set()
 
 
+def test_backing_trims_only_below_the_backed_candidates_parent() -> None:
+    # `candidate_backed` trims the forks from the candidate's parent head down, as Rust does.
+    # X, a lower-hash fork of A, and N, on A, both output 0x0c; Y builds on 0x0c. Backing N
+    # chains it: X is now a second path to 0x0c and is dropped, but Y, a child of the chain's
+    # new tip, keeps its potential and stays unconnected.
+    x = entry_where(lambda e: e.candidate_hash < A.candidate_hash, X, b"\x0a", b"\x0c")
+    n = entry(Y, b"\x0b", b"\x0c")
+    y = entry(Z, b"\x0c", b"\x0d")
+    chain = populate(scope(), A)
+    for e in (x, n, y):
+        chain, problem = chain.try_adding_seconded_candidate(e)
+        assert problem is None
+    chain = chain.candidate_backed(n.candidate_hash)
+    assert chain.candidate_hashes() == (A.candidate_hash, n.candidate_hash)
+    assert unconnected(chain) == {y.candidate_hash}
+    assert chain.can_add_candidate_as_potential(x) == FragmentChainError(K.MultiplePaths)
+
+
+def test_backing_a_chain_candidate_changes_nothing_even_if_also_listed_unconnected() -> None:
+    # Only a chain built by hand lists a candidate in both places; its operations never do.
+    chain = populate(scope(), A)
+    seconded_a = replace(A, state=CandidateState.SECONDED)
+    both = replace(chain, unconnected=CandidateStorage.of([seconded_a]))
+    assert both.candidate_backed(A.candidate_hash) == both
+
+
 def test_a_para_holding_three_cores_gets_a_backable_chain_of_three() -> None:
     d = backed(Z, b"\x0d", b"\x0e")
     chain = populate(scope(max_backable_len=3), A, B, C, d)
@@ -561,6 +744,11 @@ def test_the_lightweight_check_names_each_problem() -> None:
     assert (
         kind(light(X.hash, None, A.candidate_hash, b"\x00" * 32, None)) is K.CandidateAlreadyKnown
     )
+    seconded = entry(Z, b"\x77", b"\x78")
+    with_seconded, _ = chain.try_adding_seconded_candidate(seconded)
+    assert with_seconded.check_potential_lightweight(
+        Z.hash, None, seconded.candidate_hash, seconded.parent_head_data_hash, None
+    ) == FragmentChainError(K.CandidateAlreadyKnown)
     assert light(block(9).hash, None, C.candidate_hash, C.parent_head_data_hash, None) == (
         FragmentChainError(K.SchedulingParentNotInScope, block_hash=block(9).hash)
     )
@@ -705,9 +893,14 @@ def test_find_backable_chain_stops_at_a_candidate_pending_availability() -> None
     )
 
 
-def test_find_backable_chain_refuses_a_negative_count() -> None:
-    with pytest.raises(InvalidRecord):
-        populate(scope()).find_backable_chain((), -1)
+@pytest.mark.parametrize("count", [-1, True, 1.0])
+def test_find_backable_chain_refuses_a_count_that_is_not_a_non_negative_int(count: object) -> None:
+    assert refusal(lambda: populate(scope()).find_backable_chain((), count)) == (  # type: ignore[arg-type]
+        "FragmentChain",
+        "count",
+        count,
+        "must be a non-negative int",
+    )
 
 
 # -- carrying a chain over to a new leaf -------------------------------------------------------
