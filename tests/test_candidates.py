@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from pyrsistent import pmap
 
 from backable.core import (
@@ -79,7 +80,8 @@ def test_an_entry_built_by_hand_must_name_its_own_heads() -> None:
         bytes(32),
         "must be the hash of the validation data's parent head",
     )
-    assert refusal(lambda: replace(good, output_head_data_hash=bytes(32)))[1:] == (
+    assert refusal(lambda: replace(good, output_head_data_hash=bytes(32))) == (
+        "CandidateEntry",
         "output_head_data_hash",
         bytes(32),
         "must be the hash of the commitments' head data",
@@ -90,10 +92,71 @@ def test_an_entry_built_by_hand_must_name_its_own_heads() -> None:
     )
     assert refusal(
         lambda: replace(good, candidate=cyclic, parent_head_data_hash=head_data_hash(b"\x05"))
-    )[1:] == ("output_head_data_hash", head_data_hash(b"\x05"), "equals the parent head's")
-    assert refusal(lambda: CandidateEntry.new("receipt", None))[:2] == (  # type: ignore[arg-type]
+    ) == (
         "CandidateEntry",
-        "receipt",
+        "output_head_data_hash",
+        head_data_hash(b"\x05"),
+        "equals the parent head's",
+    )
+
+
+GOOD = entry(RP, b"\x04", b"\x05")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("candidate_hash", b"\x01", "must be 32 bytes"),
+        ("relay_parent", bytes(31), "must be 32 bytes"),
+        ("scheduling_parent", b"", "must be 32 bytes"),
+        ("para_id", -1, "must be an int in 0..2**32-1"),
+        ("candidate", "candidate", "must be a ProspectiveCandidate"),
+        ("state", "Backed", "must be a CandidateState"),
+    ],
+)
+def test_an_entry_built_by_hand_refuses_a_malformed_field(
+    field: str, value: object, reason: str
+) -> None:
+    assert refusal(lambda: replace(GOOD, **{field: value})) == (
+        "CandidateEntry",
+        field,
+        value,
+        reason,
+    )
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "reason"),
+    [
+        ("receipt", "receipt", "must be a CommittedCandidateReceipt"),
+        ("persisted_validation_data", b"pvd", "must be a PersistedValidationData"),
+        ("state", "Backed", "must be a CandidateState"),
+    ],
+)
+def test_building_an_entry_refuses_an_argument_of_the_wrong_type(
+    argument: str, value: object, reason: str
+) -> None:
+    pvd, r = receipt(RP, b"\x04", b"\x05")
+    arguments: dict[str, object] = {"receipt": r, "persisted_validation_data": pvd}
+    arguments[argument] = value
+    assert refusal(lambda: CandidateEntry.new(**arguments)) == (  # type: ignore[arg-type]
+        "CandidateEntry",
+        argument,
+        value,
+        reason,
+    )
+
+
+def test_an_entry_shows_a_short_form() -> None:
+    # The candidate hash cut to 12 hex digits, the head hashes to 8.
+    candidate, parent, output = (
+        GOOD.candidate_hash.hex(),
+        head_data_hash(b"\x04").hex(),
+        head_data_hash(b"\x05").hex(),
+    )
+    assert repr(GOOD) == (
+        f"CandidateEntry(0x{candidate[:12]}, para={PARA}, Seconded,"
+        f" parent=0x{parent[:8]}, output=0x{output[:8]})"
     )
 
 
@@ -165,6 +228,12 @@ def test_a_storage_built_by_hand_must_index_its_entries() -> None:
     assert refusal(lambda: CandidateStorage({a.candidate_hash: a}, {}, {}))[:2] == (
         "CandidateStorage",
         "by_parent_head",
+    )
+    assert refusal(lambda: CandidateStorage().add("entry")) == (  # type: ignore[arg-type]
+        "CandidateStorage",
+        "entry",
+        "entry",
+        "must be a CandidateEntry",
     )
     assert refusal(lambda: CandidateStorage({bytes(32): a}))[1:] == (
         "by_candidate_hash",

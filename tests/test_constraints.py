@@ -6,6 +6,7 @@
 # ...), re-expressed here.
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
@@ -20,7 +21,6 @@ from backable.core import (
     FragmentValidityError,
     FragmentValidityErrorKind,
     HrmpWatermarkUpdate,
-    InvalidRecord,
     ModificationError,
     ModificationErrorKind,
     OutboundHrmpMessage,
@@ -127,42 +127,163 @@ def test_constraints_refuse_watermarks_out_of_order_or_repeated() -> None:
     assert refusal(lambda: base(valid_watermarks=(6, 6)))[1] == "valid_watermarks"
 
 
-def test_constraints_refuse_a_malformed_channel_or_future_code() -> None:
-    assert refusal(lambda: base(hrmp_channels_out={PARA_A: (1,)}))[1:] == (
-        f"hrmp_channels_out[{PARA_A}]",
-        (1,),
-        "must be a pair",
+U32 = "must be an int in 0..2**32-1"
+COUNT = "must be a non-negative int"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "value", "reason"),
+    [
+        *(
+            ({name: 2**32}, name, 2**32, U32)
+            for name in (
+                "min_relay_parent_number",
+                "max_pov_size",
+                "max_code_size",
+                "max_head_data_size",
+                "ump_remaining",
+                "ump_remaining_bytes",
+                "max_ump_num_per_candidate",
+                "max_hrmp_num_per_candidate",
+            )
+        ),
+        ({"dmp_remaining_messages": 3}, "dmp_remaining_messages", 3, "must be a tuple"),
+        ({"dmp_remaining_messages": (1, "2")}, "dmp_remaining_messages[1]", "2", "must be a int"),
+        ({"dmp_remaining_messages": [1, -1]}, "dmp_remaining_messages[1]", -1, U32),
+        ({"valid_watermarks": (6, 2**32)}, "valid_watermarks[1]", 2**32, U32),
+        ({"valid_watermarks": (6, 6)}, "valid_watermarks", (6, 6), "must be ascending"),
+        ({"valid_watermarks": [6, 8, 7]}, "valid_watermarks", (6, 8, 7), "must be ascending"),
+        ({"hrmp_channels_out": [(1, 2)]}, "hrmp_channels_out", [(1, 2)], "must be a mapping"),
+        ({"hrmp_channels_out": {-1: (1, 1)}}, "hrmp_channels_out key", -1, U32),
+        (
+            {"hrmp_channels_out": {PARA_A: (1,)}},
+            f"hrmp_channels_out[{PARA_A}]",
+            (1,),
+            "must be a pair",
+        ),
+        (
+            {"hrmp_channels_out": {PARA_A: [1, 1]}},
+            f"hrmp_channels_out[{PARA_A}]",
+            [1, 1],
+            "must be a pair",
+        ),
+        (
+            {"hrmp_channels_out": {PARA_A: (1, 1, 1)}},
+            f"hrmp_channels_out[{PARA_A}]",
+            (1, 1, 1),
+            "must be a pair",
+        ),
+        # Channel budgets are u32s in Rust.
+        (
+            {"hrmp_channels_out": {PARA_A: (2**32, 1)}},
+            f"hrmp_channels_out[{PARA_A}].bytes",
+            2**32,
+            U32,
+        ),
+        (
+            {"hrmp_channels_out": {PARA_A: (1, -1)}},
+            f"hrmp_channels_out[{PARA_A}].messages",
+            -1,
+            U32,
+        ),
+        ({"required_parent": "0102"}, "required_parent", "0102", "must be bytes"),
+        ({"validation_code_hash": b"\x42"}, "validation_code_hash", b"\x42", "must be 32 bytes"),
+        (
+            {"upgrade_restriction": "Present"},
+            "upgrade_restriction",
+            "Present",
+            "must be a UpgradeRestriction",
+        ),
+        (
+            {"future_validation_code": (1,)},
+            "future_validation_code",
+            (1,),
+            "must be (number, hash)",
+        ),
+        (
+            {"future_validation_code": [1, CODE]},
+            "future_validation_code",
+            [1, CODE],
+            "must be (number, hash)",
+        ),
+        (
+            {"future_validation_code": (-1, CODE)},
+            "future_validation_code.number",
+            -1,
+            U32,
+        ),
+        (
+            {"future_validation_code": (1, b"x")},
+            "future_validation_code.hash",
+            b"x",
+            "must be 32 bytes",
+        ),
+    ],
+)
+def test_constraints_refuse_a_malformed_field_naming_it(
+    overrides: dict[str, object], field: str, value: object, reason: str
+) -> None:
+    assert refusal(lambda: base(**overrides)) == ("Constraints", field, value, reason)
+
+
+def test_constraints_accept_the_optional_fields_and_boundary_values() -> None:
+    c = base(
+        upgrade_restriction=UpgradeRestriction.Present,
+        future_validation_code=(2**32 - 1, OTHER_CODE),
+        hrmp_channels_out={2**32 - 1: (2**32 - 1, 0)},
+        max_pov_size=2**32 - 1,
+        min_relay_parent_number=0,
+        dmp_remaining_messages=(0, 0, 2**32 - 1),
+        required_parent=b"",
     )
-    assert refusal(lambda: base(hrmp_channels_out={PARA_A: (1, -1)}))[1] == (
-        f"hrmp_channels_out[{PARA_A}].messages"
+    assert c.upgrade_restriction is UpgradeRestriction.Present
+    assert c.future_validation_code == (2**32 - 1, OTHER_CODE)
+    assert c.hrmp_channels_out == pmap({2**32 - 1: (2**32 - 1, 0)})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "value", "reason"),
+    [
+        ({"outbound_hrmp": ((1, (1, 1)),)}, "outbound_hrmp", ((1, (1, 1)),), "must be a mapping"),
+        ({"outbound_hrmp": {2**32: (1, 1)}}, "outbound_hrmp key", 2**32, U32),
+        ({"outbound_hrmp": {PARA_B: 1}}, f"outbound_hrmp[{PARA_B}]", 1, "must be a pair"),
+        ({"outbound_hrmp": {PARA_B: (-1, 1)}}, f"outbound_hrmp[{PARA_B}].bytes", -1, COUNT),
+        ({"outbound_hrmp": {PARA_B: (1, "1")}}, f"outbound_hrmp[{PARA_B}].messages", "1", COUNT),
+        ({"ump_messages_sent": -1}, "ump_messages_sent", -1, COUNT),
+        ({"ump_bytes_sent": True}, "ump_bytes_sent", True, COUNT),
+        ({"dmp_messages_processed": 1.0}, "dmp_messages_processed", 1.0, COUNT),
+        ({"required_parent": "01"}, "required_parent", "01", "must be bytes"),
+        ({"hrmp_watermark": 5}, "hrmp_watermark", 5, "must be a HrmpWatermarkUpdate"),
+        ({"code_upgrade_applied": 1}, "code_upgrade_applied", 1, "must be a bool"),
+    ],
+)
+def test_modifications_refuse_a_malformed_field_naming_it(
+    overrides: dict[str, object], field: str, value: object, reason: str
+) -> None:
+    assert refusal(lambda: mods(**overrides)) == ("ConstraintModifications", field, value, reason)
+
+
+def test_modifications_accept_zero_and_counters_beyond_a_u32() -> None:
+    # Stacked counters are sums over a chain: they may exceed a u32, and zero is no message.
+    big = mods(outbound_hrmp={PARA_A: (2**40, 0)}, ump_bytes_sent=2**40, ump_messages_sent=0)
+    assert big.outbound_hrmp == pmap({PARA_A: (2**40, 0)})
+    assert (big.ump_bytes_sent, big.ump_messages_sent) == (2**40, 0)
+    assert hash(big) == hash(mods(outbound_hrmp=pmap({PARA_A: (2**40, 0)}), ump_bytes_sent=2**40))
+
+
+def test_relay_blocks_and_constraints_show_a_short_form() -> None:
+    assert repr(RP) == "RelayChainBlockInfo(#6, hash=0x0a0a0a0a0a0a0a0a..)"
+    c = base(required_parent=bytes(range(1, 11)), dmp_remaining_messages=(1, 2, 3))
+    assert repr(c) == (
+        "Constraints(min_relay_parent_number=5, required_parent=0x0102030405060708,"
+        " ump_remaining=10, dmp=3, watermarks=[6, 8])"
     )
-    assert refusal(lambda: base(hrmp_channels_out=[(1, 2)]))[1:] == (
-        "hrmp_channels_out",
-        [(1, 2)],
-        "must be a mapping",
-    )
-    assert refusal(lambda: base(future_validation_code=(1,)))[1] == "future_validation_code"
-    assert refusal(lambda: base(future_validation_code=(1, b"x")))[1] == (
-        "future_validation_code.hash"
-    )
-    assert refusal(lambda: base(upgrade_restriction="Present"))[1] == "upgrade_restriction"
 
 
 def test_a_watermark_update_shows_which_kind_it_is() -> None:
     assert repr(HrmpWatermarkUpdate(5, head=True)) == "Head(5)"
     assert repr(HrmpWatermarkUpdate(7, head=False)) == "Trunk(7)"
     assert refusal(lambda: HrmpWatermarkUpdate(7, head=1))[1] == "head"  # type: ignore[arg-type]
-
-
-def test_modifications_refuse_negative_counters() -> None:
-    assert refusal(lambda: mods(ump_messages_sent=-1)) == (
-        "ConstraintModifications",
-        "ump_messages_sent",
-        -1,
-        "must be a non-negative int",
-    )
-    # Stacked counters are sums over a chain: they may exceed a u32.
-    assert mods(ump_bytes_sent=2**40).ump_bytes_sent == 2**40
 
 
 # -- stacking ----------------------------------------------------------------------------------
@@ -385,6 +506,8 @@ def test_new_code_must_fit_the_code_size() -> None:
 def test_the_head_data_must_fit_the_head_size() -> None:
     c = base(max_head_data_size=4)
     assert error_of(c, candidate(c)) == FragmentValidityError(FK.HeadDataTooLarge, limit=4, value=5)
+    exact = base(max_head_data_size=5)
+    assert isinstance(fragment(RP, exact, candidate(exact)), Fragment)
 
 
 def test_the_relay_parent_must_not_be_older_than_the_minimum() -> None:
@@ -572,12 +695,108 @@ def test_validate_commitments_runs_only_the_commitment_checks() -> None:
     )
 
 
-def test_an_outputs_invalid_error_and_only_it_carries_a_modification_error() -> None:
-    cause = ModificationError(MK.AppliedNonexistentCodeUpgrade)
-    assert refusal(lambda: FragmentValidityError(FK.OutputsInvalid))[1:3] == ("modification", None)
-    assert refusal(lambda: FragmentValidityError(FK.DmpAdvancementRule, modification=cause))[1] == (
-        "modification"
-    )
-    assert refusal(lambda: ModificationError(MK.NoSuchHrmpChannel, para_id=-1))[1] == "para_id"
-    with pytest.raises(InvalidRecord):
-        FragmentValidityError(FK.ValidationCodeMismatch, expected="code")  # type: ignore[arg-type]
+_P = PersistedValidationData(b"\x01", 6, b"\xff" * 32, 1000)
+_COMMITS = CandidateCommitments(head_data=b"\x01", hrmp_watermark=6)
+
+
+@pytest.mark.parametrize(
+    ("build", "named"),
+    [
+        (
+            lambda: HrmpWatermarkUpdate(7, head=1),
+            ("HrmpWatermarkUpdate", "head", 1, "must be a bool"),
+        ),
+        (
+            lambda: ModificationError("NoSuchHrmpChannel"),
+            ("ModificationError", "kind", "NoSuchHrmpChannel", "must be a ModificationErrorKind"),
+        ),
+        (
+            lambda: ModificationError(MK.NoSuchHrmpChannel, para_id=-1),
+            ("ModificationError", "para_id", -1, "must be a non-negative int"),
+        ),
+        (
+            lambda: ModificationError(MK.UmpBytesOverflow, remaining=1, submitted=-2),
+            ("ModificationError", "submitted", -2, "must be a non-negative int"),
+        ),
+        (
+            lambda: ProspectiveCandidate(None, _P, bytes(32), CODE),
+            ("ProspectiveCandidate", "commitments", None, "must be a CandidateCommitments"),
+        ),
+        (
+            lambda: ProspectiveCandidate(_COMMITS, b"pvd", bytes(32), CODE),
+            (
+                "ProspectiveCandidate",
+                "persisted_validation_data",
+                b"pvd",
+                "must be a PersistedValidationData",
+            ),
+        ),
+        (
+            lambda: ProspectiveCandidate(_COMMITS, _P, b"\x01", CODE),
+            ("ProspectiveCandidate", "pov_hash", b"\x01", "must be 32 bytes"),
+        ),
+        (
+            lambda: FragmentValidityError("OutputsInvalid"),
+            (
+                "FragmentValidityError",
+                "kind",
+                "OutputsInvalid",
+                "must be a FragmentValidityErrorKind",
+            ),
+        ),
+        (
+            lambda: FragmentValidityError(FK.HeadDataTooLarge, limit=-1, value=5),
+            ("FragmentValidityError", "limit", -1, "must be a non-negative int"),
+        ),
+        (
+            lambda: FragmentValidityError(FK.HeadDataTooLarge, limit=4, value=-5),
+            ("FragmentValidityError", "value", -5, "must be a non-negative int"),
+        ),
+        (
+            lambda: FragmentValidityError(FK.ValidationCodeMismatch, expected="code", got=CODE),
+            (
+                "FragmentValidityError",
+                "expected",
+                "code",
+                "must be a bytes or PersistedValidationData",
+            ),
+        ),
+        (
+            lambda: FragmentValidityError(FK.ValidationCodeMismatch, expected=CODE, got=1),
+            ("FragmentValidityError", "got", 1, "must be a bytes or PersistedValidationData"),
+        ),
+        (
+            lambda: FragmentValidityError(FK.OutputsInvalid, modification="NoSuchHrmpChannel"),
+            (
+                "FragmentValidityError",
+                "modification",
+                "NoSuchHrmpChannel",
+                "must be a ModificationError",
+            ),
+        ),
+        (
+            lambda: FragmentValidityError(FK.OutputsInvalid),
+            (
+                "FragmentValidityError",
+                "modification",
+                None,
+                "is given for OutputsInvalid and only for it",
+            ),
+        ),
+        (
+            lambda: FragmentValidityError(
+                FK.DmpAdvancementRule, modification=ModificationError(MK.NoSuchHrmpChannel)
+            ),
+            (
+                "FragmentValidityError",
+                "modification",
+                ModificationError(MK.NoSuchHrmpChannel),
+                "is given for OutputsInvalid and only for it",
+            ),
+        ),
+    ],
+)
+def test_the_emulators_records_refuse_a_bad_field_naming_record_field_value_and_reason(
+    build: Callable[[], object], named: tuple[str, str, object, str]
+) -> None:
+    assert refusal(build) == named
