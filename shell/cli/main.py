@@ -1,6 +1,7 @@
-# The `backable` command line: the parser, one subcommand per module (decode.py, simulate.py),
-# and the one place that turns a user's mistake (exit 2) or an output that could not be written
-# (exit 1) into a line on stderr and an exit code. Nothing here prints a traceback for either.
+# The `backable` command line: the parser, one subcommand per module (decode.py, simulate.py,
+# sweep.py, vectors.py), and the one place that turns a user's mistake (exit 2) or an output that
+# could not be written (exit 1) into a line on stderr and an exit code. Nothing here prints a
+# traceback for either.
 from __future__ import annotations
 
 import argparse
@@ -14,13 +15,17 @@ import backable
 from .decode import add_decode
 from .errors import EXIT_INPUT, EXIT_PIPE, EXIT_WRITE, InputError, OutputError
 from .simulate import add_simulate
+from .sweep import add_sweep
+from .vectors import add_vectors
 
 __all__ = ["main"]
 
 Handler = Callable[[argparse.Namespace, TextIO], int]
 
 # Each entry registers one subcommand.
-_SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (add_decode, add_simulate)
+_SUBCOMMANDS: tuple[Callable[[Any], None], ...] = (
+    add_decode, add_simulate, add_sweep, add_vectors,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
