@@ -5,10 +5,11 @@
 # backing a chain as long, candidates introduced under ancestors, membership on leaves).
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 import pytest
-from pyrsistent import pmap
 
 from backable.core import (
     BackableCandidateRef,
@@ -16,7 +17,6 @@ from backable.core import (
     Constraints,
     HypotheticalComplete,
     HypotheticalIncomplete,
-    InvalidRecord,
     LeafActivation,
     PersistedValidationData,
     ProspectiveParachains,
@@ -90,6 +90,9 @@ def test_the_scheduling_scope_is_the_leaf_and_its_consecutive_ancestors() -> Non
         {B10.hash, B9.hash, B8.hash}
     )
     assert scheduling_scope(B10.hash, 10, []) == frozenset({B10.hash})
+    # Genesis itself may be the last ancestor; only going below it is unexpected.
+    genesis = block(0, 0x55)
+    assert scheduling_scope(B10.hash, 1, [(genesis.hash, 0)]) == frozenset({B10.hash, genesis.hash})
 
 
 def test_ancestors_that_skip_a_block_or_go_below_genesis_are_unexpected() -> None:
@@ -126,6 +129,12 @@ def test_an_activated_leaf_gets_a_chain_per_scheduled_para_with_constraints() ->
     assert view.session_index == 1
     assert state.active_leaves == frozenset({B10.hash})
     assert view.fragment_chains[PARA].scope.max_backable_len == 1
+
+
+def test_a_scheduled_para_without_constraints_does_not_stop_the_paras_after_it() -> None:
+    cq = TransposedClaimQueue.from_mapping({1000: {0: (1,)}, PARA: {0: (0,)}})
+    view = started(activation(claim_queue=cq)).per_scheduling_parent[B10.hash]
+    assert set(view.fragment_chains) == {PARA}
 
 
 def test_the_scope_stops_at_the_lookahead_and_at_a_session_change() -> None:
@@ -256,8 +265,15 @@ def test_a_view_no_leaf_reaches_is_pruned() -> None:
     first = started(activation(B9, (B8, B7)))
     far = block(30)
     state, _ = first.activate_leaf(activation(far, (block(29), block(28))))
+    assert set(state.per_scheduling_parent) == {B9.hash, far.hash}
     pruned = state.deactivate_leaves([B9.hash])
     assert set(pruned.per_scheduling_parent) == {far.hash}
+    assert pruned.active_leaves == frozenset({far.hash})
+    assert pruned.get_backable_candidates(far.hash, PARA, 1) == ()
+    # Activating a leaf that prunes an old view keeps every active leaf active.
+    moved, _ = pruned.activate_leaf(activation(block(40), (block(39),)))
+    assert set(moved.per_scheduling_parent) == {far.hash, block(40).hash}
+    assert moved.active_leaves == frozenset({far.hash, block(40).hash})
 
 
 # -- the messages ------------------------------------------------------------------------------
@@ -321,6 +337,37 @@ def test_backing_an_unknown_candidate_changes_nothing() -> None:
     state, _ = state.introduce_seconded(r, pvd)
     backed = state.candidate_backed(PARA, r.hash())
     assert backed.candidate_backed(PARA, r.hash()) is backed
+    # A backed candidate still waiting, unconnected, for its parent is not backed again.
+    orphan, orphan_pvd = seconded(B9, b"\x77", b"\x78")
+    waiting, added = backed.introduce_seconded(orphan, orphan_pvd)
+    assert added
+    waiting = waiting.candidate_backed(PARA, orphan.hash())
+    chain = waiting.per_scheduling_parent[B10.hash].fragment_chains[PARA]
+    assert chain.contains_unconnected_candidate(orphan.hash())
+    assert chain.is_candidate_backed(orphan.hash())
+    assert waiting.candidate_backed(PARA, orphan.hash()) is waiting
+
+
+def test_backing_reaches_every_view_past_those_that_do_not_schedule_the_para() -> None:
+    # B9's view (whose key sorts first) has no chain for PARA; B10's does.
+    first = started(
+        activation(
+            B9,
+            (B8, B7),
+            claim_queue=queue(0, para=OTHER),
+            constraints_by_para={OTHER: constraints()},
+        )
+    )
+    state, _ = first.activate_leaf(activation())
+    assert sorted(state.per_scheduling_parent) == [B9.hash, B10.hash]
+    assert PARA not in state.per_scheduling_parent[B9.hash].fragment_chains
+    r, pvd = seconded(B9, HEAD, b"\x0b")
+    state, added = state.introduce_seconded(r, pvd)
+    assert added
+    state = state.candidate_backed(PARA, r.hash())
+    assert state.get_backable_candidates(B10.hash, PARA, 1) == (
+        BackableCandidateRef(r.hash(), B9.hash),
+    )
 
 
 def test_backable_candidates_need_an_active_leaf_and_a_scheduled_para() -> None:
@@ -368,39 +415,156 @@ def test_hypothetical_membership_of_a_complete_candidate_needs_its_relay_parent_
     assert state.get_hypothetical_membership([HypotheticalComplete(r_cycle, pvd_cycle)]) == ((),)
     r_other, pvd_other = seconded(B9, HEAD, b"\x0b", para=OTHER)
     assert state.get_hypothetical_membership([HypotheticalComplete(r_other, pvd_other)]) == ((),)
+    # Verified and well formed, but scheduled under a block out of the leaf's scope.
+    r_far, pvd_far = seconded(B9, HEAD, b"\x0b", scheduling_parent=block(30).hash)
+    assert state.get_hypothetical_membership([HypotheticalComplete(r_far, pvd_far)]) == ((),)
 
 
-def test_a_state_refuses_leaves_it_has_no_view_of() -> None:
-    assert refusal(lambda: ProspectiveParachains(pmap(), frozenset({B10.hash})))[1] == (
-        "active_leaves"
+def test_an_advertised_fork_of_the_chain_is_a_member_only_under_the_fork_choice_rule() -> None:
+    state = started()
+    r, pvd = seconded(B9, HEAD, b"\x0b")
+    state, _ = state.introduce_seconded(r, pvd)
+    state = state.candidate_backed(PARA, r.hash())
+    assert state.per_scheduling_parent[B10.hash].fragment_chains[PARA].contains(r.hash())
+    parent = head_data_hash(HEAD)
+    lower, higher = bytes(32), b"\xff" * 32
+    assert lower < r.hash() < higher
+    assert state.get_hypothetical_membership(
+        [
+            HypotheticalIncomplete(r.hash(), PARA, parent, B10.hash),
+            HypotheticalIncomplete(lower, PARA, parent, B10.hash),
+            HypotheticalIncomplete(higher, PARA, parent, B10.hash),
+            HypotheticalIncomplete(higher, PARA, head_data_hash(b"\x0b"), B10.hash),
+        ]
+    ) == ((B10.hash,), (B10.hash,), (), (B10.hash,))
+
+
+# -- refusals ----------------------------------------------------------------------------------
+
+H32, U32, MAPPING = "must be 32 bytes", "must be an int in 0..2**32-1", "must be a mapping"
+
+
+def _complete() -> HypotheticalComplete:
+    r, pvd = seconded(B9, HEAD, b"\x0b")
+    return HypotheticalComplete(r, pvd)
+
+
+VALID: dict[str, Callable[[], Any]] = {
+    "UnexpectedAncestor": lambda: UnexpectedAncestor(8, 10),
+    "RelayAncestor": lambda: RelayAncestor(B9.hash, 9, 1),
+    "HypotheticalComplete": _complete,
+    "HypotheticalIncomplete": lambda: HypotheticalIncomplete(
+        bytes(32), PARA, head_data_hash(HEAD), B9.hash
+    ),
+    "LeafActivation": activation,
+    "SchedulingParentView": lambda: started().per_scheduling_parent[B10.hash],
+    "ProspectiveParachains": started,
+}
+_AS_GIVEN = object()
+
+
+def bad(
+    record: str, field: str, value: object, reason: str, named: str = "", shown: object = _AS_GIVEN
+) -> tuple[str, str, object, str, str, object]:
+    """A refusal case: `value` given for `field`, refused naming `named` (the field by default)
+    and `shown` (the value by default) for `reason`."""
+    return (record, field, value, reason, named or field, value if shown is _AS_GIVEN else shown)
+
+
+UA, RA, HC, HI = (
+    "UnexpectedAncestor",
+    "RelayAncestor",
+    "HypotheticalComplete",
+    "HypotheticalIncomplete",
+)
+LA, SPV, PP = "LeafActivation", "SchedulingParentView", "ProspectiveParachains"
+
+
+@pytest.mark.parametrize(
+    ("record", "field", "value", "reason", "named", "shown"),
+    [
+        bad(UA, "number", -1, U32),
+        bad(UA, "prev", -1, U32),
+        bad(RA, "hash", b"\x01", H32),
+        bad(RA, "number", -1, U32),
+        bad(RA, "session_index", -1, U32),
+        bad(HC, "receipt", "x", "must be a CommittedCandidateReceipt"),
+        bad(HC, "persisted_validation_data", "x", "must be a PersistedValidationData"),
+        bad(HI, "candidate_hash", b"\x01", H32),
+        bad(HI, "candidate_para", -1, U32),
+        bad(HI, "parent_head_data_hash", b"\x01", H32),
+        bad(HI, "scheduling_parent", b"\x01", H32),
+        bad(LA, "hash", b"\x01", H32),
+        bad(LA, "number", -1, U32),
+        bad(LA, "session_index", -1, U32),
+        bad(LA, "scheduling_lookahead", -1, U32),
+        bad(LA, "ancestors", ("x",), "must be a RelayAncestor", "ancestors[0]", "x"),
+        bad(LA, "claim_queue", "x", "must be a TransposedClaimQueue"),
+        bad(LA, "constraints", [PARA], MAPPING),
+        bad(LA, "constraints", {-1: "x"}, U32, "constraints key", -1),
+        bad(LA, "constraints", {PARA: "x"}, "must be a Constraints", f"constraints[{PARA}]", "x"),
+        bad(LA, "pending", [PARA], MAPPING),
+        bad(LA, "pending", {-1: ()}, U32, "pending key", -1),
+        bad(
+            LA, "pending", {PARA: ("x",)}, "must be a tuple of receipts", f"pending[{PARA}]", ("x",)
+        ),
+        bad(LA, "relay_parents", [B9], MAPPING),
+        bad(
+            LA,
+            "relay_parents",
+            {B9.hash: "x"},
+            "must be a RelayChainBlockInfo",
+            "relay_parents[]",
+            "x",
+        ),
+        bad(LA, "relay_parents", {B9.hash: B10}, "not the info's hash", "", B9.hash),
+        bad(SPV, "fragment_chains", [PARA], MAPPING),
+        bad(SPV, "fragment_chains", {-1: "x"}, U32, "fragment_chains key", -1),
+        bad(
+            SPV,
+            "fragment_chains",
+            {PARA: "x"},
+            "must be a FragmentChain",
+            f"fragment_chains[{PARA}]",
+            "x",
+        ),
+        bad(SPV, "scheduling_scope", {B10.hash}, "a frozenset"),
+        bad(SPV, "session_index", -1, U32),
+        bad(SPV, "relay_parents", [B9], MAPPING),
+        bad(SPV, "relay_parents", {B9.hash: B10}, "not the info's hash", "", B9.hash),
+        bad(PP, "per_scheduling_parent", [B10.hash], MAPPING),
+        bad(PP, "per_scheduling_parent", {b"\x01": "x"}, H32, "per_scheduling_parent key", b"\x01"),
+        bad(
+            PP,
+            "per_scheduling_parent",
+            {B10.hash: "x"},
+            "must be a SchedulingParentView",
+            "per_scheduling_parent[]",
+            "x",
+        ),
+        bad(PP, "active_leaves", {B10.hash}, "a frozenset of viewed blocks"),
+        bad(PP, "active_leaves", frozenset({B9.hash}), "a frozenset of viewed blocks"),
+    ],
+)
+def test_the_records_of_the_state_refuse_a_bad_field_naming_record_field_and_value(
+    record: str, field: str, value: object, reason: str, named: str, shown: object
+) -> None:
+    valid = VALID[record]()
+    assert type(valid).__name__ == record
+    assert refusal(lambda: replace(valid, **{field: value})) == (record, named, shown, reason)
+
+
+def test_the_state_refuses_what_is_not_a_leaf_activation_or_a_hypothetical_candidate() -> None:
+    state = started()
+    assert refusal(lambda: state.activate_leaf("x")) == (  # type: ignore[arg-type]
+        "ProspectiveParachains",
+        "leaf",
+        "x",
+        "must be a LeafActivation",
     )
-
-
-def test_a_leaf_activation_refuses_relay_parent_info_under_another_hash() -> None:
     assert refusal(
-        lambda: LeafActivation(B10.hash, 10, 1, 3, (), queue(0), {}, {}, {B9.hash: B10})
-    )[1:] == ("relay_parents", B9.hash, "not the info's hash")
-    assert refusal(
-        lambda: LeafActivation(B10.hash, 10, 1, 3, (), queue(0), {}, {PARA: ("x",)}, {})
-    )[1:] == (f"pending[{PARA}]", ("x",), "must be a tuple of receipts")
-
-
-def test_the_records_of_the_state_refuse_what_is_not_a_mapping_or_a_set() -> None:
-    assert refusal(lambda: LeafActivation(B10.hash, 10, 1, 3, (), queue(0), [PARA], {}, {}))[
-        1:
-    ] == ("constraints", [PARA], "must be a mapping")
-    view = started().per_scheduling_parent[B10.hash]
-    assert refusal(lambda: replace(view, scheduling_scope={B10.hash}))[1:] == (
-        "scheduling_scope",
-        {B10.hash},
-        "a frozenset",
-    )
-
-
-def test_hypothetical_membership_refuses_what_is_not_a_candidate() -> None:
-    with pytest.raises(InvalidRecord) as info:
-        started().get_hypothetical_membership(["not a candidate"])  # type: ignore[list-item]
-    assert info.value.field == "candidates[]"
+        lambda: state.get_hypothetical_membership(["x"])  # type: ignore[list-item]
+    ) == ("ProspectiveParachains", "candidates[]", "x", "not a hypothetical candidate")
 
 
 def test_nodes_activating_one_leaf_share_its_chains_and_what_they_carry_over() -> None:
