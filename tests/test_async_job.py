@@ -47,6 +47,7 @@ from backable.core import async_backing_step as step
 from backable.core.backing.events import (
     EARLY_VOTE_BUFFER_FULL,
     EARLY_VOTE_EXPIRED,
+    EARLY_VOTE_LIMIT_PER_VALIDATOR,
     AvailableDataStored,
     CandidateInvalid,
     CandidateValid,
@@ -139,6 +140,7 @@ def test_seconding_validates_stores_checks_membership_signs_introduces_and_share
     )
     assert book
     assert book.state.seconded == {HA} and book.state.known == {HA: PVD_A}
+    assert book.state.work == {}  # the seconding is over: nothing under way
     assert backable_candidate(book.state, HA) is None
 
 
@@ -285,9 +287,22 @@ def test_a_seconded_from_our_group_is_introduced_attested_by_us_and_backed() -> 
         << nothing
     )
     assert book
-    votes = (Implicit(fake_signature(2)), Explicit(fake_signature(0)), Explicit(fake_signature(5)))
+    # Our attestation is over: nothing under way, no voucher kept to fetch from again.
+    assert HA in book.state.issued and book.state.work == {} and book.state.fallbacks == {}
+    # Our signature was delivered once; the same signature again is the caller's mistake.
+    with pytest.raises(AsyncBackingJobError, match="was not requested"):
+        step(book.state, StatementSigned(ours))
+    # Another Seconded of it only adds a vote: we stated on it, so we never validate again.
+    book = Playbook(step, book.state) >> ReceiveStatement(seconded(A, 3), PVD_A) << nothing
+    assert book
+    votes = (
+        Implicit(fake_signature(2)),
+        Explicit(fake_signature(0)),
+        Implicit(fake_signature(3)),
+        Explicit(fake_signature(5)),
+    )
     assert ask({PARENT: book.state}, (1, refs((HA, PARENT)))) == ReplyBackableCandidates(
-        "req", ((1, (BackedCandidate(A, votes, core_bits("1101", 0)),)),)
+        "req", ((1, (BackedCandidate(A, votes, core_bits("1111", 0)),)),)
     )
 
 
@@ -361,6 +376,27 @@ def test_statements_naming_a_candidate_under_introduction_wait_behind_it() -> No
     )
     assert book
     assert [v for v, _, _ in book.state.table.votes(HA)] == [2, 3]
+
+
+def test_a_candidate_taken_after_a_wait_is_validated_against_its_own_validation_data() -> None:
+    # Two Seconded of A queue on one introduction; once taken, we attest A with the validation
+    # data that came with it.
+    first, second = seconded(A, 2), seconded(A, 3)
+    book = (
+        Playbook(step, job())
+        >> ReceiveStatement(first, PVD_A)
+        << IntroduceSecondedCandidate(1, A, PVD_A)
+        >> ReceiveStatement(second, PVD_A)
+        << nothing
+        >> SecondedCandidateIntroduced(HA, True)
+        << FetchPoV(2, HA, A.descriptor.pov_hash)
+        << CandidateBackedToProspective(1, HA)
+        << CandidateBackedToDistribution(HA)
+        >> PoVFetched(HA, POV_A)
+        << ValidateCandidate(RA, POV_A, PVD_A)
+    )
+    assert book
+    assert book.state.known == {HA: PVD_A}
 
 
 def test_a_candidate_refused_by_prospective_parachains_drops_every_statement_waiting_on_it() -> (
@@ -630,6 +666,26 @@ def test_an_unserved_pov_is_fetched_from_the_next_voucher() -> None:
     assert book
 
 
+def test_each_voucher_is_asked_for_the_pov_in_the_order_its_vote_arrived() -> None:
+    state = _run(
+        job(),
+        ReceiveStatement(seconded(A, 2), PVD_A),
+        SecondedCandidateIntroduced(HA, True),
+        ReceiveStatement(valid(A, 3)),
+        ReceiveStatement(valid(A, 5)),
+    )
+    book = (
+        Playbook(step, state)
+        >> PoVUnavailable(HA)
+        << FetchPoV(3, HA, A.descriptor.pov_hash)
+        >> PoVUnavailable(HA)
+        << FetchPoV(5, HA, A.descriptor.pov_hash)
+        >> PoVUnavailable(HA)
+        << nothing
+    )
+    assert book
+
+
 def test_an_invalid_candidate_we_attest_is_never_validated_again_and_gets_no_statement() -> None:
     state = _run(
         job(), ReceiveStatement(seconded(A, 2), PVD_A), SecondedCandidateIntroduced(HA, True)
@@ -645,7 +701,8 @@ def test_an_invalid_candidate_we_attest_is_never_validated_again_and_gets_no_sta
         << CandidateBackedToDistribution(HA)
     )
     assert book
-    assert HA in book.state.issued and book.state.work == {}
+    # As the node's `fallbacks.remove`: no voucher is kept to start a new validation from.
+    assert HA in book.state.issued and book.state.work == {} and book.state.fallbacks == {}
 
 
 def test_a_validation_that_could_not_run_leaves_the_candidate_for_a_later_voucher() -> None:
@@ -697,14 +754,29 @@ def test_a_job_is_built_from_a_setup_and_a_validator_inside_the_set() -> None:
         job(validator_index=6)
     with pytest.raises(AsyncBackingJobError, match="not an AsyncBackingSetup"):
         job(world=object())  # type: ignore[arg-type]
-    with pytest.raises(AsyncBackingJobError, match="early_vote_limit must be an int >= 0"):
-        job(early_vote_limit=-1)
+    for name in ("early_vote_limit", "early_votes_per_validator"):
+        with pytest.raises(AsyncBackingJobError, match=f"{name} must be an int >= 0, not -1"):
+            job(**{name: -1})
     state = job()
     assert state.assigned_core == 0 and state.scheduling_parent == PARENT
     assert state.signing_context == CONTEXT and state.validators == VALIDATORS
     assert job(validator_index=1).assigned_core == 1
     assert job(validator_index=4).assigned_core is None
     assert job(validator_index=None).assigned_core is None
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("early_vote_limit", EARLY_VOTE_BUFFER_FULL),
+        ("early_votes_per_validator", EARLY_VOTE_LIMIT_PER_VALIDATOR),
+    ],
+)
+def test_an_early_vote_bound_of_zero_is_accepted_and_holds_no_vote(name: str, reason: str) -> None:
+    early = valid(A, 3)
+    state = job(**{name: 0})
+    assert getattr(state, name) == 0
+    assert step(state, ReceiveStatement(early)) == (state, (EarlyVoteDropped(early, reason),))
 
 
 def test_a_peer_seconding_what_we_are_seconding_starts_no_second_validation() -> None:
@@ -717,8 +789,20 @@ def test_a_peer_seconding_what_we_are_seconding_starts_no_second_validation() ->
         << nothing  # our own validation runs: no FetchPoV
         >> CandidateValid(HA, A.commitments, PVD_A)
         << store(A, POV_A, PVD_A)
+        >> AvailableDataStored(HA)
+        << CheckHypotheticalMembership(HypotheticalComplete(A, PVD_A))
+        >> HypotheticalMembershipAnswered(HA, (PARENT,))
+        << SignStatement(Seconded(A))
+        # Prospective parachains has it already: our Seconded goes straight to the table and is
+        # shared, it makes the quorum with validator 2's, and the collator hears of it.
+        >> StatementSigned(seconded(A, 0))
+        << ShareStatement(seconded(A, 0))
+        << CandidateBackedToProspective(1, HA)
+        << CandidateBackedToDistribution(HA)
+        << SecondedToCollatorProtocol(seconded(A, 0))
     )
     assert book
+    assert book.state.seconded == {HA}
 
 
 def test_our_own_valid_heard_back_from_the_network_fetches_nothing() -> None:

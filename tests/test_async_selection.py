@@ -16,22 +16,28 @@ from backable.core import (
     BackableRequest,
     BackedCandidate,
     BitVec,
+    CandidateReceipt,
+    CandidateVotes,
+    Confirmed,
+    DisputeInputs,
+    DisputeStatementSet,
     FreeCore,
     Implicit,
-    InvalidRecord,
     LengthMismatch,
     OccupiedCore,
     ProvisionerInherentData,
     ScheduledCore,
     SignedAvailabilityBitfield,
+    ValidExplicit,
     assemble_async_inherent_data,
     backable_requests,
     cores_availability,
+    runtime_availability_threshold_met,
     select_backable_candidates,
 )
 from backable.core.records.cores import AnyCoreState
 from tests.async_builders import PARENT, candidate
-from tests.builders import descriptor
+from tests.builders import descriptor, refusal
 
 BLOCK = 10  # the block under production
 N = 4  # validators
@@ -175,13 +181,31 @@ def test_availability_flags_must_cover_every_core() -> None:
         backable_requests([FreeCore(), FreeCore()], (False,), BLOCK)
 
 
-def test_ancestor_and_request_records_check_their_fields() -> None:
-    with pytest.raises(InvalidRecord):
-        AncestorState(-1)
-    with pytest.raises(InvalidRecord):
-        AncestorState(1, 1)  # type: ignore[arg-type]
-    with pytest.raises(InvalidRecord):
-        BackableRequest(1, ("0",))  # type: ignore[arg-type]
+U32 = "must be an int in 0..2**32-1"
+
+
+@pytest.mark.parametrize(
+    ("build", "expected"),
+    [
+        (lambda: AncestorState(-1), ("AncestorState", "count", -1, U32)),
+        (lambda: AncestorState(1, 1), ("AncestorState", "timed_out", 1, "must be a bool")),
+        (lambda: BackableRequest(-1, ()), ("BackableRequest", "para_id", -1, U32)),
+        (lambda: BackableRequest(1, 0), ("BackableRequest", "cores", 0, "must be a tuple")),
+        (lambda: BackableRequest(1, ("0",)), ("BackableRequest", "cores[0]", "0", "must be a int")),
+        (
+            lambda: BackableRequest(1, (), 0),
+            ("BackableRequest", "ancestors", 0, "must be a tuple"),
+        ),
+        (
+            lambda: BackableRequest(1, (), (h(1),)),
+            ("BackableRequest", "ancestors[0]", h(1), "must be a tuple"),
+        ),
+    ],
+)
+def test_ancestor_and_request_records_refuse_a_bad_field_naming_it(
+    build: Callable[[], object], expected: tuple[str, str, object, str]
+) -> None:
+    assert refusal(build) == expected
 
 
 # The merge -----------------------------------------------------------------------------------
@@ -255,6 +279,21 @@ def test_at_most_one_candidate_carries_new_validation_code() -> None:
     ]
 
 
+def test_a_para_cut_at_a_second_upgrade_does_not_stop_the_paras_after_it() -> None:
+    # Para 2 on cores 0 and 3, para 1 on cores 1 and 2: para 2's upgrade on core 0 is kept, para
+    # 1's on core 1 is dropped with its X2 on core 2, and para 2's Y2 on core 3 still goes in.
+    cores: list[AnyCoreState] = [ScheduledCore(2), ScheduledCore(1), ScheduledCore(1)]
+    cores.append(ScheduledCore(2))
+    out = select_backable_candidates(
+        cores,
+        FREE,
+        BLOCK,
+        {1: (ref(CX1), ref(X2)), 2: (ref(CY1), ref(Y2))},
+        {1: (backed(CX1, 1), backed(X2, 2)), 2: (backed(CY1, 0), backed(Y2, 3))},
+    )
+    assert [b.hash() for b in out] == [CY1.hash(), Y2.hash()]
+
+
 def test_the_subsystems_can_be_asked_through_callables() -> None:
     asked: list[BackableRequest] = []
     selections: list[object] = []
@@ -320,3 +359,43 @@ def test_the_whole_pass_selects_bitfields_then_candidates_by_their_availability(
         cores, (), BLOCK, prospective, {1: (backed(X1, 0),), 2: (backed(Y1, 1),)}
     )
     assert data.backed_candidates == (backed(Y1, 1),)
+
+
+def test_the_whole_pass_applies_the_threshold_it_is_given() -> None:
+    # Two of three validators' bits on the occupied core: 2/3 meets the seeds' threshold but not
+    # the runtime's supermajority (3 of 3), so under the latter para 1 gets no core.
+    cores: list[AnyCoreState] = [
+        OccupiedCore(
+            ScheduledCore(1),
+            BLOCK - 2,
+            BLOCK + 1,
+            None,
+            BitVec.zeros(3),
+            0,
+            h(41),
+            descriptor(para_id=1),
+        )
+    ]
+    bitfields = tuple(
+        SignedAvailabilityBitfield(BitVec.from_str("1"), v, bytes([v]) * 64) for v in (0, 1)
+    )
+    offers = {1: (ref(X1),)}
+    answers = {1: (backed(X1, 0),)}
+    seeds = assemble_async_inherent_data(cores, bitfields, BLOCK, offers, answers)
+    assert seeds.backed_candidates == (backed(X1, 0),)
+    strict = assemble_async_inherent_data(
+        cores, bitfields, BLOCK, offers, answers, threshold=runtime_availability_threshold_met
+    )
+    assert strict == ProvisionerInherentData(bitfields, (), ())
+
+
+def test_the_whole_pass_selects_disputes_from_the_inputs_under_the_vote_cap() -> None:
+    key = (3, h(1))
+    votes = CandidateVotes(
+        CandidateReceipt(descriptor(para_id=1), bytes(32)), {0: (ValidExplicit(), bytes(64))}, {}
+    )
+    inputs = DisputeInputs({key: Confirmed()}, {}, {key: votes}, now=1)
+    data = assemble_async_inherent_data((), (), BLOCK, {}, {}, inputs)
+    assert data.disputes == (DisputeStatementSet(h(1), 3, ((ValidExplicit(), 0, bytes(64)),)),)
+    capped = assemble_async_inherent_data((), (), BLOCK, {}, {}, inputs, max_dispute_votes=0)
+    assert capped == ProvisionerInherentData()

@@ -62,7 +62,8 @@ def test_equal_arguments_give_the_same_setup() -> None:
 
 
 def test_more_groups_than_an_injected_core_index_can_name_are_refused() -> None:
-    with pytest.raises(AsyncSetupError, match="257 groups"):
+    # The message names the count and the highest core index 8 bits can carry.
+    with pytest.raises(AsyncSetupError, match="257 groups, but core indices beyond 255 cannot"):
         async_backing_setup([(i,) for i in range(257)], ROTATION, CLAIMS, 2)
     assert (
         len(async_backing_setup([(i,) for i in range(256)], ROTATION, CLAIMS, 2).validator_cores)
@@ -74,3 +75,9 @@ def test_more_groups_than_an_injected_core_index_can_name_are_refused() -> None:
 def test_a_minimum_backing_votes_below_one_is_refused(votes: object) -> None:
     with pytest.raises(AsyncSetupError, match="minimum_backing_votes must be an int of at least 1"):
         async_backing_setup(GROUPS, ROTATION, CLAIMS, votes)  # type: ignore[arg-type]
+
+
+def test_a_minimum_backing_votes_of_one_is_accepted_and_makes_one_vote_a_quorum() -> None:
+    world = async_backing_setup(GROUPS, ROTATION, CLAIMS, 1)
+    assert world.context.minimum_backing_votes == 1
+    assert world.context.requisite_votes(0) == 1  # min(4, 1)
