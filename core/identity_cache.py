@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from operator import is_
 from typing import Generic, TypeVar
 
 __all__ = ["IdentityCache"]
@@ -36,13 +37,14 @@ class IdentityCache(Generic[R]):
         once while cached."""
         key = (*(id(o) for o in objects), plain)
         hit = self._entries.get(key)
-        if hit is not None and all(a is b for a, b in zip(hit[0], objects, strict=True)):
+        # Equal keys hold as many identities, so the two tuples have the same length.
+        if hit is not None and all(map(is_, hit[0], objects)):
             self._entries.move_to_end(key)
             return hit[1]
         result = compute()
         self._entries[key] = (objects, result)
         while len(self._entries) > self.size:
-            self._entries.popitem(last=False)
+            del self._entries[next(iter(self._entries))]  # the oldest
         return result
 
     def __len__(self) -> int:

@@ -60,6 +60,18 @@ def test_the_oldest_entry_goes_first_and_a_hit_renews_an_entry() -> None:
     assert len(calls) == 4  # b was evicted
 
 
+def test_a_cache_of_one_entry_keeps_the_last_result() -> None:
+    cache: IdentityCache[tuple[int, ...]] = IdentityCache(1)
+    calls, compute = _counting()
+    a, b = ("a",), ("b",)
+    cache.get_or_compute((a,), None, compute)
+    assert cache.get_or_compute((a,), None, compute) == (1,) and len(calls) == 1
+    cache.get_or_compute((b,), None, compute)
+    assert len(cache) == 1
+    cache.get_or_compute((a,), None, compute)
+    assert len(calls) == 3  # a was evicted by b
+
+
 def test_a_cache_of_no_entries_is_refused() -> None:
     with pytest.raises(ValueError, match="size must be at least 1, got 0"):
         IdentityCache(0)
