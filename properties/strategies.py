@@ -1,5 +1,6 @@
 # A composite hypothesis strategy for every record, passing every field explicitly (st.builds
 # cannot guess which values are valid). Rule-specific strategies live beside their properties.
+# Those the installed package already ships (the vectors draw with them) are imported from it.
 from __future__ import annotations
 
 from typing import Any
@@ -35,11 +36,9 @@ from backable.core import (
     DigestSeal,
     DisputeState,
     DisputeStatementSet,
-    Explicit,
     FreeCore,
     GroupRotationInfo,
     Header,
-    Implicit,
     Invalid,
     InvalidExplicit,
     OccupiedCore,
@@ -58,6 +57,7 @@ from backable.core import (
     Valid,
     ValidExplicit,
 )
+from backable.shell.vectors.record_strategies import attestations, bitvecs
 
 u32s = st.integers(0, 2**32 - 1)
 small_u32s = st.integers(0, 1_000)
@@ -66,12 +66,6 @@ hashes = st.binary(min_size=32, max_size=32)
 keys = hashes
 signatures = st.binary(min_size=64, max_size=64)
 blobs = st.binary(max_size=64)
-
-
-@st.composite
-def bitvecs(draw: st.DrawFn, min_len: int = 0, max_len: int = 80) -> BitVec:
-    n = draw(st.integers(min_len, max_len))
-    return BitVec(draw(st.integers(0, (1 << n) - 1)), n)
 
 
 @st.composite
@@ -183,10 +177,6 @@ def signed_statements(draw: st.DrawFn) -> SignedStatement:
     return SignedStatement(
         statement=draw(statements()), validator_index=draw(u32s), signature=draw(signatures)
     )
-
-
-def attestations() -> st.SearchStrategy[Any]:
-    return st.one_of(signatures.map(Implicit), signatures.map(Explicit))
 
 
 @st.composite

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 from backable.core import (
     BitVec,
@@ -22,6 +23,7 @@ from .fields import str_field
 __all__ = [
     "FORMULAS",
     "MAX_VALIDATOR_INDEX",
+    "cases_in_order",
     "check_signers",
     "formula_field",
     "make_case",
@@ -89,3 +91,17 @@ def stand_in_occupied(core_index: int, n_validators: int) -> OccupiedCore:
                                      zero)
     return OccupiedCore(None, 0, 0, None, BitVec.zeros(n_validators), core_index, zero,
                         descriptor)
+
+
+def cases_in_order(
+    boundary: Callable[[], list[Case]],
+    generated: Callable[[], list[Case]],
+    chain: Callable[[Path], list[Case]],
+    chain_data: Path | None,
+) -> tuple[Case, ...]:
+    """A family's cases in the export's order: the boundaries, the generated ones, then those
+    derived from the real blocks when `chain_data` names their folder."""
+    made = boundary() + generated()
+    if chain_data is not None:
+        made += chain(chain_data)
+    return tuple(made)

@@ -23,6 +23,7 @@ from backable.core.records.cores import AnyCoreState
 
 from ..build import (
     FORMULAS,
+    cases_in_order,
     check_signers,
     formula_field,
     make_case,
@@ -249,10 +250,7 @@ def _chain_cases(chain_data: Path) -> list[Case]:
 
 
 def cases(chain_data: Path | None) -> tuple[Case, ...]:
-    made = _boundary_cases() + _generated_cases()
-    if chain_data is not None:
-        made += _chain_cases(chain_data)
-    return tuple(made)
+    return cases_in_order(_boundary_cases, _generated_cases, _chain_cases, chain_data)
 
 
 FAMILY = Family(

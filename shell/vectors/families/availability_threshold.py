@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..build import FORMULAS, formula_field, make_case
+from ..build import FORMULAS, cases_in_order, formula_field, make_case
 from ..chain import real_blocks
 from ..drawing import drawn
 from ..family import Case, Family, Json, Profile, VectorInputError
@@ -136,10 +136,7 @@ def _chain_cases(chain_data: Path) -> list[Case]:
 
 
 def cases(chain_data: Path | None) -> tuple[Case, ...]:
-    made = _boundary_cases() + _generated_cases()
-    if chain_data is not None:
-        made += _chain_cases(chain_data)
-    return tuple(made)
+    return cases_in_order(_boundary_cases, _generated_cases, _chain_cases, chain_data)
 
 
 FAMILY = Family(

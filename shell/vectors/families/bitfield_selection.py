@@ -20,7 +20,7 @@ from backable.core import (
 )
 from backable.core.records.cores import AnyCoreState
 
-from ..build import make_case, stand_in_occupied, table
+from ..build import cases_in_order, make_case, stand_in_occupied, table
 from ..chain import real_blocks
 from ..drawing import drawn
 from ..family import Case, Family, Json
@@ -218,10 +218,7 @@ def _chain_cases(chain_data: Path) -> list[Case]:
 
 
 def cases(chain_data: Path | None) -> tuple[Case, ...]:
-    made = _boundary_cases() + _generated_cases()
-    if chain_data is not None:
-        made += _chain_cases(chain_data)
-    return tuple(made)
+    return cases_in_order(_boundary_cases, _generated_cases, _chain_cases, chain_data)
 
 
 FAMILY = Family(
