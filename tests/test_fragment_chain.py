@@ -813,6 +813,20 @@ def test_a_chain_built_by_hand_must_link_each_node_to_the_previous_head() -> Non
     )
 
 
+def test_a_chain_built_by_hand_may_not_close_a_cycle_nor_so_repeat_a_candidate() -> None:
+    # A (0a -> 0b), B (0b -> 0c), then a node back to 0a, after which A could come again.
+    chain = populate(scope(), A, B)
+    at_c = scope(constraints(required_parent=b"\x0c"))
+    back = populate(at_c, backed(Y, b"\x0c", b"\x0a")).chain[0]
+    cycle = (*chain.chain, back)
+    assert refusal(lambda: replace(chain, chain=cycle))[1:] == (
+        "chain[2]",
+        back,
+        "outputs a head already in the chain",
+    )
+    assert refusal(lambda: replace(chain, chain=(*cycle, chain.chain[0])))[1] == "chain[2]"
+
+
 # -- find_backable_chain -----------------------------------------------------------------------
 
 ROOT_HEAD = b"\xff"

@@ -268,13 +268,23 @@ class FragmentChain:
         c.tuple_of(self, "chain", self.chain, FragmentNode)
         c.instance(self, "unconnected", self.unconnected, CandidateStorage)
         expected = head_data_hash(self.scope.base_constraints.required_parent)
+        heads = {expected}
         for i, node in enumerate(self.chain):
             # BackedChain's push invariant (M-bc26): each node builds on the previous output.
             if node.parent_head_data_hash != expected:
                 raise InvalidRecord(
                     "FragmentChain", f"chain[{i}]", node, "does not build on the previous head"
                 )
+            # Nor does a chain ever close a cycle (Rust refuses the candidate that would, as
+            # `Cycle` or `ZeroLengthCycle`): an output head already in the chain would let a
+            # hand-built chain repeat a candidate, and the lookups by head below keep one node
+            # per head.
+            if node.output_head_data_hash in heads:
+                raise InvalidRecord(
+                    "FragmentChain", f"chain[{i}]", node, "outputs a head already in the chain"
+                )
             expected = node.output_head_data_hash
+            heads.add(expected)
         object.__setattr__(
             self, "_by_parent", pmap({n.parent_head_data_hash: i for i, n in enumerate(self.chain)})
         )
