@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from backable.core import BitVec, DecodeError, InvalidRecord, LengthMismatch, decode, encode
+from backable.core.records.scale import Reader, ScaleError
 from tests.builders import refusal
 
 
@@ -80,6 +81,51 @@ def test_a_vector_is_immutable() -> None:
 def test_bits_beyond_the_length_are_refused_with_the_field_named() -> None:
     with pytest.raises(InvalidRecord, match=r"BitVec\.bits"):
         BitVec(0b1000, 3)
+
+
+LENGTH = "must be an int in 0..2**32-1"
+BITS = "must be a non-negative int"
+
+
+@pytest.mark.parametrize(
+    ("bits", "length", "expected"),
+    [
+        (0, -1, ("BitVec", "length", -1, LENGTH)),
+        (0, 1 << 32, ("BitVec", "length", 1 << 32, LENGTH)),
+        (0, True, ("BitVec", "length", True, LENGTH)),
+        (0, 3.0, ("BitVec", "length", 3.0, LENGTH)),
+        (0, "3", ("BitVec", "length", "3", LENGTH)),
+        (-1, 3, ("BitVec", "bits", -1, BITS)),
+        (True, 3, ("BitVec", "bits", True, BITS)),
+        (1.0, 3, ("BitVec", "bits", 1.0, BITS)),
+        ("1", 3, ("BitVec", "bits", "1", BITS)),
+        (0b1000, 3, ("BitVec", "bits", 0b1000, "has bits set beyond length 3")),
+        (1, 0, ("BitVec", "bits", 1, "has bits set beyond length 0")),
+    ],
+)
+def test_the_constructor_refuses_a_length_or_bits_naming_the_field_value_and_reason(
+    bits: object, length: object, expected: tuple[str, str, object, str]
+) -> None:
+    # Both are checked before anything is stored: a bool is no int here, a length is a u32.
+    assert refusal(lambda: BitVec(bits, length)) == expected  # type: ignore[arg-type]
+
+
+def test_the_constructor_takes_every_length_a_u32_holds_and_bits_up_to_the_last() -> None:
+    assert len(BitVec(0, (1 << 32) - 1)) == (1 << 32) - 1
+    assert len(BitVec(0, 0)) == 0 and str(BitVec(0b111, 3)) == "111"
+    assert BitVec(1 << 7, 8).get(7) and not BitVec(1 << 7, 8).get(6)
+
+
+def test_non_zero_padding_bits_are_reported_at_the_vectors_offset() -> None:
+    # The error points at the vector's first byte (its length prefix), wherever it starts.
+    r = Reader(bytes([0xAA, 3 << 2, 0b1000_0000]))
+    r.u8()
+    with pytest.raises(ScaleError) as info:
+        BitVec.read(r)
+    assert (info.value.offset, info.value.reason) == (
+        1,
+        "bit vector of 3 bits has non-zero padding bits",
+    )
 
 
 def test_non_zero_padding_bits_are_a_decode_error() -> None:

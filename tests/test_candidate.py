@@ -334,3 +334,19 @@ def test_every_field_of_the_candidate_records_is_refused_by_name(
         "x",
         reason,
     )
+
+
+@pytest.mark.parametrize(
+    ("left", "expected"),
+    [
+        # Two HRMP messages take at least 5 bytes each (a u32 recipient and an empty body):
+        # with 10 bytes left the length passes and the error comes after both messages...
+        (10, ("CandidateCommitments", 12, "need 1 byte, 0 left")),
+        # ...with 9 it is refused up front, at the length itself.
+        (9, ("CandidateCommitments", 1, "length 2 exceeds the 9 bytes left")),
+    ],
+)
+def test_an_hrmp_vector_is_refused_up_front_only_when_its_smallest_messages_cannot_fit(
+    left: int, expected: tuple[str, int, str]
+) -> None:
+    assert decode_failure(CandidateCommitments, b"\x00\x08" + bytes(left)) == expected

@@ -392,3 +392,21 @@ def test_a_bad_call_index_is_refused_naming_the_extrinsic_the_field_and_the_valu
         )
         == expected
     )
+
+
+@pytest.mark.parametrize("record", [ParachainsInherentData, ProvisionerInherentData])
+@pytest.mark.parametrize(
+    ("left", "offset", "reason"),
+    [
+        # A backed candidate takes at least 300 bytes: with exactly 300 left its vector's length
+        # passes and the candidate is read until the bytes run out...
+        (300, 302, "need 4 bytes, 0 left"),
+        # ...with 299 the length is refused up front.
+        (299, 1, "length 1 exceeds the 299 bytes left"),
+    ],
+)
+def test_a_backed_candidate_vector_is_refused_up_front_only_when_300_bytes_each_cannot_fit(
+    record: type, left: int, offset: int, reason: str
+) -> None:
+    data = b"\x00\x04" + bytes(left)  # no bitfields, then one backed candidate claimed
+    assert decode_failure(record, data) == (record.__name__, offset, reason)

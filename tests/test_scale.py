@@ -32,6 +32,53 @@ def test_non_canonical_compacts_are_refused(raw: str) -> None:
         Reader(bytes.fromhex(raw)).compact()
 
 
+@pytest.mark.parametrize(
+    ("raw", "bits", "reason"),
+    [
+        ("0100", 32, "non-canonical compact integer"),
+        ("02000000", 32, "non-canonical compact integer"),
+        ("0300000000", 32, "non-canonical compact integer"),
+        ("07ffffffff00", 64, "non-canonical compact integer"),
+        ("070000000001", 32, "compact integer of 5 bytes exceeds 32 bits"),
+    ],
+)
+def test_a_refused_compact_is_reported_at_its_first_byte_with_the_reason(
+    raw: str, bits: int, reason: str
+) -> None:
+    # After one byte of something else: the offset is the compact's own start, not the input's.
+    r = Reader(b"\xaa" + bytes.fromhex(raw))
+    r.u8()
+    with pytest.raises(ScaleError) as info:
+        r.compact(bits)
+    assert (info.value.offset, info.value.reason) == (1, reason)
+
+
+@pytest.mark.parametrize(
+    ("value", "encoded"),
+    [
+        (2**32, "070000000001"),  # five bytes: (5 - 4) << 2 | 3
+        (2**40 - 1, "07ffffffffff"),
+        (2**40, "0b000000000001"),  # six bytes
+        (2**48, "0f00000000000001"),  # seven bytes: 2**48 needs 49 bits
+        (2**64 - 1, "13ffffffffffffffff"),  # eight bytes: (8 - 4) << 2 | 3 = 0x13
+    ],
+)
+def test_u64_compacts_take_as_many_bytes_as_the_value_needs(value: int, encoded: str) -> None:
+    assert encode_compact(value).hex() == encoded
+    assert Reader(bytes.fromhex(encoded)).compact(64) == value
+
+
+def test_reading_a_byte_past_the_end_names_the_offset_and_what_was_missing() -> None:
+    r = Reader(b"\x01")
+    assert r.u8() == 1
+    with pytest.raises(ScaleError) as info:
+        r.u8()
+    assert (info.value.offset, info.value.reason) == (1, "need 1 byte, 0 left")
+    with pytest.raises(ScaleError) as info:
+        Reader(b"").u8()
+    assert (info.value.offset, info.value.reason) == (0, "need 1 byte, 0 left")
+
+
 def test_a_compact_wider_than_u32_is_refused_where_u32_is_expected() -> None:
     with pytest.raises(ScaleError, match="exceeds 32 bits"):
         Reader(bytes.fromhex("070000000001")).compact()
@@ -56,6 +103,14 @@ def test_option_and_bool_tags_other_than_zero_or_one_are_refused() -> None:
         Reader(b"\x02").option(lambda r: r.u8())
     with pytest.raises(ScaleError, match="bool"):
         Reader(b"\x02").bool()
+
+
+def test_a_bad_option_tag_is_reported_at_the_tags_offset_with_its_value() -> None:
+    r = Reader(b"\x07\x07\x03")
+    r.u8()
+    with pytest.raises(ScaleError) as info:
+        r.option(lambda r: r.u8())
+    assert (info.value.offset, info.value.reason) == (1, "option tag 0x07 is neither 0 nor 1")
 
 
 def test_reading_past_the_end_reports_the_offset() -> None:

@@ -124,7 +124,7 @@ class Reader:
         """A `Vec<u8>`."""
         return self.take(self.compact())
 
-    def length(self, min_item_size: int = 1) -> int:
+    def length(self, min_item_size: int) -> int:
         """A vector's compact length, checked against what the input can still hold."""
         start = self.pos
         n = self.compact()
