@@ -132,6 +132,12 @@ def test_a_core_without_a_matching_candidate_does_not_stop_later_cores() -> None
     assert select([ScheduledCore(1), ScheduledCore(2)], [], [c2], BLOCK, vd) == (c2,)
 
 
+def test_a_core_without_validation_data_does_not_stop_later_cores() -> None:
+    c1, c2 = backed(1), backed(2)
+    vd = {(2, FREE): pvd(0)}  # nothing for para 1
+    assert select([ScheduledCore(1), ScheduledCore(2)], [], [c1, c2], BLOCK, vd) == (c2,)
+
+
 def test_a_dropped_code_upgrade_does_not_stop_later_cores() -> None:
     up1, up2, plain = backed(1, code=b"\x01"), backed(2, code=b"\x02"), backed(3)
     cores = [ScheduledCore(1), ScheduledCore(2), ScheduledCore(3)]

@@ -469,19 +469,21 @@ def test_one_validators_several_seconded_in_either_order_give_equal_tables() -> 
 
 # Today's rule: a candidate's group is the core of its seconder's group (E.4.3.3) -------------
 
-CORES = TableContext(
-    {0: (0, 1, 2), 1: (3, 4, 5)},
-    minimum_backing_votes=2,
-    allow_multiple_seconded=True,
-    seconder_groups={0: 0, 1: 0, 2: 0, 3: 1, 4: 1, 5: 1},
-)
+def cores(groups: dict[int, tuple[int, ...]] | None = None) -> TableContext:
+    # Built inside each test, not at import, so that mutmut sees the tests that construct it.
+    return TableContext(
+        {0: (0, 1, 2), 1: (3, 4, 5)} if groups is None else groups,
+        minimum_backing_votes=2,
+        allow_multiple_seconded=True,
+        seconder_groups={0: 0, 1: 0, 2: 0, 3: 1, 4: 1, 5: 1},
+    )
 
 
 def test_with_seconder_groups_a_candidate_joins_its_seconders_group_whatever_its_para() -> None:
     # C1 is para 1's, yet validator 3 seconds it into group (core) 1, where 4 can vote on it.
-    table, summaries = run(CORES, fake(Seconded(C1), 3), fake(Valid(H1), 4))
+    table, summaries = run(cores(), fake(Seconded(C1), 3), fake(Valid(H1), 4))
     assert summaries == [Summary(H1, 1, 1), Summary(H1, 1, 2)]
-    attested = attested_candidate(table, H1, CORES)
+    attested = attested_candidate(table, H1, cores())
     assert attested == AttestedCandidate(
         1, C1, ((3, Implicit(fake_signature(3))), (4, Explicit(fake_signature(4))))
     )
@@ -489,7 +491,17 @@ def test_with_seconder_groups_a_candidate_joins_its_seconders_group_whatever_its
 
 def test_with_seconder_groups_a_validator_in_no_group_cannot_second() -> None:
     refused = fake(Seconded(C1), 6)
-    table, summaries = run(CORES, refused)
+    table, summaries = run(cores(), refused)
+    assert summaries == [None]
+    assert table.misbehaviors == {6: (UnauthorizedStatement(refused),)}
+
+
+def test_with_seconder_groups_a_member_of_a_group_the_map_leaves_out_cannot_second() -> None:
+    # Validator 6 sits in group 1's membership but not in the seconder map: it belongs to no
+    # group when it seconds (the map decides), so its Seconded is unauthorised.
+    ctx = cores({0: (0, 1, 2), 1: (3, 4, 5, 6)})
+    refused = fake(Seconded(C1), 6)
+    table, summaries = run(ctx, refused)
     assert summaries == [None]
     assert table.misbehaviors == {6: (UnauthorizedStatement(refused),)}
 
@@ -498,7 +510,7 @@ def test_with_seconder_groups_a_second_group_cannot_join_a_candidate_the_first_s
     # Rust's `validity_vote` checks every vote, the seconder's included, against the group the
     # candidate joined first: validator 3's Seconded of a candidate of group 0 is unauthorised.
     intruder = fake(Seconded(C1), 3)
-    table, summaries = run(CORES, fake(Seconded(C1), 0), intruder, fake(Seconded(C1), 1))
+    table, summaries = run(cores(), fake(Seconded(C1), 0), intruder, fake(Seconded(C1), 1))
     assert summaries == [Summary(H1, 0, 1), None, Summary(H1, 0, 2)]
     assert table.misbehaviors == {3: (UnauthorizedStatement(intruder),)}
     assert [v for v, _, _ in table.votes(H1)] == [0, 1]
@@ -512,6 +524,6 @@ def test_seconder_groups_are_frozen_and_compared() -> None:
         seconder_groups=[(v, v // 3) for v in range(6)],  # type: ignore[arg-type]
     )
     assert pairs.seconder_groups == {0: 0, 1: 0, 2: 0, 3: 1, 4: 1, 5: 1}
-    assert pairs == CORES
-    assert TableContext(CORES.groups, 2, True) != pairs
-    assert TableContext(CORES.groups).seconder_groups is None
+    assert pairs == cores()
+    assert TableContext(cores().groups, 2, True) != pairs
+    assert TableContext(cores().groups).seconder_groups is None
