@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from pyrsistent import pmap
+from pyrsistent import PMap, pmap
 
 from backable.core import (
     CandidateEntry,
@@ -220,14 +220,33 @@ def test_forks_on_one_parent_are_all_children_of_it_in_hash_order() -> None:
 
 def test_a_storage_built_by_hand_must_index_its_entries() -> None:
     a = entry(RP, b"\x04", b"\x05")
-    assert CandidateStorage(
+    by_hand = CandidateStorage(
         {a.candidate_hash: a},
         {a.parent_head_data_hash: {a.candidate_hash}},
         {a.output_head_data_hash: frozenset({a.candidate_hash})},
-    ) == CandidateStorage.of([a])
-    assert refusal(lambda: CandidateStorage({a.candidate_hash: a}, {}, {}))[:2] == (
+    )
+    # Plain dicts and sets are kept as persistent maps and frozensets: the record is immutable.
+    assert by_hand == CandidateStorage.of([a])
+    assert isinstance(by_hand.by_candidate_hash, PMap)
+    assert hash(by_hand) == hash(CandidateStorage.of([a]))
+    assert refusal(lambda: CandidateStorage({a.candidate_hash: a}, {}, {})) == (
         "CandidateStorage",
         "by_parent_head",
+        {},
+        "disagrees with the entries",
+    )
+    parents = {a.parent_head_data_hash: {a.candidate_hash}}
+    assert refusal(lambda: CandidateStorage({a.candidate_hash: a}, parents, {})) == (
+        "CandidateStorage",
+        "by_output_head",
+        {},
+        "disagrees with the entries",
+    )
+    assert refusal(lambda: CandidateStorage({bytes(32): "entry"})) == (  # type: ignore[dict-item]
+        "CandidateStorage",
+        f"by_candidate_hash[{bytes(32)!r}]",
+        "entry",
+        "must be a CandidateEntry",
     )
     assert refusal(lambda: CandidateStorage().add("entry")) == (  # type: ignore[arg-type]
         "CandidateStorage",
@@ -235,7 +254,8 @@ def test_a_storage_built_by_hand_must_index_its_entries() -> None:
         "entry",
         "must be a CandidateEntry",
     )
-    assert refusal(lambda: CandidateStorage({bytes(32): a}))[1:] == (
+    assert refusal(lambda: CandidateStorage({bytes(32): a})) == (
+        "CandidateStorage",
         "by_candidate_hash",
         bytes(32),
         "wrong key",

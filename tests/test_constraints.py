@@ -100,12 +100,23 @@ def mods(**fields: object) -> ConstraintModifications:
 # -- the records -------------------------------------------------------------------------------
 
 
-def test_relay_block_info_refuses_a_short_hash() -> None:
-    assert refusal(lambda: RelayChainBlockInfo(b"\x01", 1, bytes(32))) == (
+@pytest.mark.parametrize(
+    ("fields", "field", "value", "reason"),
+    [
+        ((b"\x01", 1, bytes(32)), "hash", b"\x01", "must be 32 bytes"),
+        ((bytes(32), -1, bytes(32)), "number", -1, "must be an int in 0..2**32-1"),
+        ((bytes(32), 2**32, bytes(32)), "number", 2**32, "must be an int in 0..2**32-1"),
+        ((bytes(32), 1, b"\x01"), "storage_root", b"\x01", "must be 32 bytes"),
+    ],
+)
+def test_relay_block_info_refuses_a_malformed_field_naming_it(
+    fields: tuple[object, object, object], field: str, value: object, reason: str
+) -> None:
+    assert refusal(lambda: RelayChainBlockInfo(*fields)) == (  # type: ignore[arg-type]
         "RelayChainBlockInfo",
-        "hash",
-        b"\x01",
-        "must be 32 bytes",
+        field,
+        value,
+        reason,
     )
 
 
@@ -389,6 +400,19 @@ def test_the_upward_queue_limits_messages_then_bytes() -> None:
     )
 
 
+def test_a_budget_may_be_spent_down_to_exactly_zero() -> None:
+    # Rust refuses only what exceeds a budget (`checked_sub` failing), never what uses it up.
+    applied = apply_modifications(
+        base(),
+        mods(outbound_hrmp={PARA_A: (512, 5)}, ump_messages_sent=10, ump_bytes_sent=1024),
+    )
+    assert applied == base(
+        hrmp_channels_out={PARA_A: (0, 0), PARA_B: (1024, 10), PARA_C: (128, 1)},
+        ump_remaining=0,
+        ump_remaining_bytes=0,
+    )
+
+
 def test_no_more_downward_messages_can_be_processed_than_wait() -> None:
     assert apply_modifications(base(), mods(dmp_messages_processed=6)) == ModificationError(
         MK.DmpMessagesUnderflow, remaining=0, submitted=6
@@ -406,6 +430,13 @@ def test_an_applied_upgrade_needs_a_future_code_which_becomes_the_current_one() 
         base(future_validation_code=(7, OTHER_CODE)), mods(code_upgrade_applied=True)
     )
     assert upgraded == base(validation_code_hash=OTHER_CODE)
+
+
+def test_a_pending_upgrade_not_applied_stays_pending() -> None:
+    pending = base(future_validation_code=(7, OTHER_CODE))
+    assert apply_modifications(pending, mods(ump_messages_sent=1)) == replace(
+        pending, ump_remaining=9
+    )
 
 
 def test_applying_spends_every_budget_and_replaces_the_parent() -> None:
@@ -452,6 +483,32 @@ def test_a_candidate_that_fits_becomes_a_fragment_with_its_modifications() -> No
         ump_bytes_sent=3,
     )
     assert made == Fragment(RP, c, p, expected)
+
+
+@pytest.mark.parametrize(
+    ("field", "kind"),
+    [
+        ("relay_parent", "RelayChainBlockInfo"),
+        ("operating_constraints", "Constraints"),
+        ("candidate", "ProspectiveCandidate"),
+        ("modifications", "ConstraintModifications"),
+    ],
+)
+def test_a_fragment_built_by_hand_refuses_a_field_of_the_wrong_type(field: str, kind: str) -> None:
+    c = base()
+    fields: dict[str, object] = {
+        "relay_parent": RelayChainBlockInfo(b"\x0a" * 32, 6, b"\xff" * 32),
+        "operating_constraints": c,
+        "candidate": candidate(c),
+        "modifications": mods(),
+    }
+    fields[field] = "wrong"
+    assert refusal(lambda: Fragment(**fields)) == (  # type: ignore[arg-type]
+        "Fragment",
+        field,
+        "wrong",
+        f"must be a {kind}",
+    )
 
 
 def test_a_watermark_below_the_relay_parent_is_a_trunk_update() -> None:
@@ -501,6 +558,9 @@ def test_new_code_must_fit_the_code_size() -> None:
         FK.CodeSizeTooLarge, limit=1000, value=1001
     )
     assert isinstance(fragment(RP, c, candidate(c, new_validation_code=bytes(1000))), Fragment)
+    # No new code is nothing to measure, even against a zero limit.
+    none_allowed = base(max_code_size=0)
+    assert isinstance(fragment(RP, none_allowed, candidate(none_allowed)), Fragment)
 
 
 def test_the_head_data_must_fit_the_head_size() -> None:
@@ -707,6 +767,10 @@ _COMMITS = CandidateCommitments(head_data=b"\x01", hrmp_watermark=6)
             ("HrmpWatermarkUpdate", "head", 1, "must be a bool"),
         ),
         (
+            lambda: HrmpWatermarkUpdate(-1, head=True),
+            ("HrmpWatermarkUpdate", "number", -1, "must be an int in 0..2**32-1"),
+        ),
+        (
             lambda: ModificationError("NoSuchHrmpChannel"),
             ("ModificationError", "kind", "NoSuchHrmpChannel", "must be a ModificationErrorKind"),
         ),
@@ -734,6 +798,10 @@ _COMMITS = CandidateCommitments(head_data=b"\x01", hrmp_watermark=6)
         (
             lambda: ProspectiveCandidate(_COMMITS, _P, b"\x01", CODE),
             ("ProspectiveCandidate", "pov_hash", b"\x01", "must be 32 bytes"),
+        ),
+        (
+            lambda: ProspectiveCandidate(_COMMITS, _P, bytes(32), b"\x42"),
+            ("ProspectiveCandidate", "validation_code_hash", b"\x42", "must be 32 bytes"),
         ),
         (
             lambda: FragmentValidityError("OutputsInvalid"),
