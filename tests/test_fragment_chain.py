@@ -84,7 +84,8 @@ def test_a_scope_counts_pending_candidates_on_top_of_its_backable_length() -> No
 
 
 def test_a_scope_refuses_a_pending_candidate_twice_and_a_negative_length() -> None:
-    assert refusal(lambda: scope(pending=(pending(A, X), pending(A, X))))[1:] == (
+    assert refusal(lambda: scope(pending=(pending(A, X), pending(A, X)))) == (
+        "Scope",
         "pending_availability",
         (pending(A, X), pending(A, X)),
         "a candidate twice",
@@ -101,7 +102,8 @@ def test_a_scope_refuses_a_pending_candidate_twice_and_a_negative_length() -> No
         b"short",
         "must be 32 bytes",
     )
-    assert refusal(lambda: scope(scheduling=X.hash))[1:] == (  # type: ignore[arg-type]
+    assert refusal(lambda: scope(scheduling=X.hash)) == (  # type: ignore[arg-type]
+        "Scope",
         "scheduling_scope",
         X.hash,
         "must be a set of hashes",
@@ -171,6 +173,22 @@ BAD = b"short"
             ),
         ),
         (
+            lambda: FragmentChain("s", (), CandidateStorage()),  # type: ignore[arg-type]
+            ("FragmentChain", "scope", "s", "must be a Scope"),
+        ),
+        (
+            lambda: FragmentChain(scope(), "c"),  # type: ignore[arg-type]
+            ("FragmentChain", "chain", "c", "must be a tuple"),
+        ),
+        (
+            lambda: FragmentChain(scope(), ("n",)),  # type: ignore[arg-type]
+            ("FragmentChain", "chain[0]", "n", "must be a FragmentNode"),
+        ),
+        (
+            lambda: FragmentChain(scope(), (), "u"),  # type: ignore[arg-type]
+            ("FragmentChain", "unconnected", "u", "must be a CandidateStorage"),
+        ),
+        (
             lambda: BackableCandidateRef(BAD, X.hash),
             ("BackableCandidateRef", "candidate_hash", BAD, "must be 32 bytes"),
         ),
@@ -204,6 +222,10 @@ def test_well_formed_records_keep_the_optional_data_of_their_variant() -> None:
         underflow
     )
     assert FragmentNode(A, NODE.fragment, NODE.cumulative_modifications) == NODE
+    # A chain given as a list is frozen into a tuple, as every record's tuple fields are.
+    node = populate(scope(), A).chain[0]
+    listed = FragmentChain(scope(), [node])  # type: ignore[arg-type]
+    assert listed.chain == (node,) and listed.candidate_hashes() == (A.candidate_hash,)
 
 
 # -- populating the chain ----------------------------------------------------------------------
@@ -380,10 +402,31 @@ def test_pending_candidates_whose_relay_parents_go_backwards_are_not_chained() -
     assert chain.candidate_hashes() == ()
     assert unconnected(chain) == set()
     # With their scheduling parents in scope, the pending ones are still never kept
-    # unconnected (they belong in the chain only); C, unconnected, is.
-    in_scope = populate(scope(pending=(a_claims_1, b_claims_0)), A, B, C)
+    # unconnected (they belong in the chain only); C, unconnected, is, whatever the order of
+    # the hashes (here one after A's).
+    c = entry_where(
+        lambda e: e.candidate_hash > A.candidate_hash,
+        Z,
+        b"\x0c",
+        b"\x0d",
+        state=CandidateState.BACKED,
+    )
+    in_scope = populate(scope(pending=(a_claims_1, b_claims_0)), A, B, c)
     assert in_scope.candidate_hashes() == ()
-    assert unconnected(in_scope) == {C.candidate_hash}
+    assert unconnected(in_scope) == {c.candidate_hash}
+
+
+def test_a_pending_candidate_is_checked_against_the_relay_parent_its_record_names() -> None:
+    # The runtime's record gives the pending candidate's relay parent; validation data naming
+    # another storage root for that block does not fit it, so the chain cannot start there.
+    elsewhere = RelayChainBlockInfo(X.hash, X.number, b"\x55" * 32)
+    chain = populate(scope(pending=(pending(A, elsewhere),)), A, B, C)
+    assert chain.candidate_hashes() == ()
+    assert populate(scope(pending=(pending(A, X),)), A, B, C).candidate_hashes() == (
+        A.candidate_hash,
+        B.candidate_hash,
+        C.candidate_hash,
+    )
 
 
 def test_candidates_whose_outputs_break_the_constraints_stay_out() -> None:
@@ -436,6 +479,64 @@ def test_a_cycle_among_unconnected_candidates_is_walked_once() -> None:
     assert unconnected(chain) == {there.candidate_hash, back.candidate_hash}
 
 
+def test_an_ineligible_subtree_beside_a_cycle_is_trimmed_whole() -> None:
+    # Under 0x0b: `back` returns to the visited 0x0a, `lost` (scheduling parent out of scope)
+    # has no potential, so neither has `below`, its child, though alone it would.
+    there = entry(X, b"\x0a", b"\x0b")
+    back = entry(Y, b"\x0b", b"\x0a")
+    lost = entry_where(
+        lambda e: e.candidate_hash > back.candidate_hash,
+        Y,
+        b"\x0b",
+        b"\x0c",
+        scheduling_parent=block(7).hash,
+    )
+    below = entry(Z, b"\x0c", b"\x0d")
+    chain = populate(scope(), there, back, lost, below)
+    assert chain.candidate_hashes() == ()
+    assert unconnected(chain) == {there.candidate_hash, back.candidate_hash}
+    assert chain.can_add_candidate_as_potential(below) is None
+
+
+def _backed_below_b(
+    relay_parent: RelayChainBlockInfo = Y,
+    head: bytes = b"\xd0",
+    hrmp_watermark: int | None = None,
+    **options: object,
+) -> Callable[[], CandidateEntry]:
+    # A backed sibling of B (on 0x0b) with a lower hash, so the fork choice would prefer it.
+    return lambda: entry_where(
+        lambda e: e.candidate_hash < B.candidate_hash,
+        relay_parent,
+        b"\x0b",
+        head,
+        hrmp_watermark,
+        CandidateState.BACKED,
+        **options,
+    )
+
+
+@pytest.mark.parametrize(
+    ("build", "problem"),
+    [
+        (_backed_below_b(scheduling_parent=block(7).hash), K.SchedulingParentNotInScope),
+        (_backed_below_b(head=b"\x0a"), K.Cycle),
+        (_backed_below_b(relay_parent=X, hrmp_watermark=0), K.RelayParentMovedBackwards),
+        (_backed_below_b(hrmp_watermark=1000), K.CheckAgainstConstraints),
+    ],
+    ids=["out of scope", "cycle", "relay parent backwards", "constraints"],
+)
+def test_an_ineligible_child_with_a_lower_hash_leaves_the_chain_to_its_eligible_sibling(
+    build: Callable[[], CandidateEntry], problem: FragmentChainErrorKind
+) -> None:
+    a_on_y = backed(Y, b"\x0a", b"\x0b")
+    sibling = build()
+    chain = populate(scope(), a_on_y, B, sibling)
+    assert chain.candidate_hashes() == (a_on_y.candidate_hash, B.candidate_hash)
+    assert unconnected(chain) == set()
+    assert kind(chain.can_add_candidate_as_potential(sibling)) is problem
+
+
 def test_a_chain_whose_nodes_no_longer_fit_its_base_stops_and_reports_it() -> None:
     # Only a chain given another scope by hand gets here: its own operations never build one.
     chain = populate(scope(), A, B)
@@ -486,9 +587,17 @@ def test_the_operations_refuse_an_argument_of_the_wrong_type_naming_it(
 
 
 def test_init_refuses_what_is_not_a_scope_or_a_storage() -> None:
-    assert refusal(lambda: FragmentChain.init("scope", CandidateStorage()))[:2] == (  # type: ignore[arg-type]
+    assert refusal(lambda: FragmentChain.init("scope", CandidateStorage())) == (  # type: ignore[arg-type]
         "FragmentChain",
         "scope",
+        "scope",
+        "must be a Scope",
+    )
+    assert refusal(lambda: FragmentChain.init(scope(), (A,))) == (  # type: ignore[arg-type]
+        "FragmentChain",
+        "pending_availability",
+        (A,),
+        "must be a CandidateStorage",
     )
 
 
@@ -642,6 +751,19 @@ def test_a_seconded_candidate_joins_the_unconnected_storage_never_the_chain() ->
     assert chain.candidate_hashes() == () and unconnected(chain) == set()  # unchanged
     again, known = added.try_adding_seconded_candidate(a)
     assert again is added and known == FragmentChainError(K.CandidateAlreadyKnown)
+
+
+def test_backing_a_candidate_keeps_its_lower_hash_seconded_sibling_as_potential() -> None:
+    # The sibling may still replace it once backed (the fork choice), so it stays unconnected.
+    high = entry(Y, b"\x0b", b"\x0c")
+    low = entry_where(lambda e: e.candidate_hash < high.candidate_hash, Y, b"\x0b", b"\xc9")
+    chain = populate(scope(), A)
+    for e in (high, low):
+        chain, problem = chain.try_adding_seconded_candidate(e)
+        assert problem is None
+    chain = chain.candidate_backed(high.candidate_hash)
+    assert chain.candidate_hashes() == (A.candidate_hash, high.candidate_hash)
+    assert unconnected(chain) == {low.candidate_hash}
 
 
 def test_a_backed_candidate_cannot_be_introduced_directly() -> None:
@@ -806,7 +928,8 @@ def test_head_data_is_found_by_hash_in_the_scope_the_chain_and_the_storage() -> 
 
 def test_a_chain_built_by_hand_must_link_each_node_to_the_previous_head() -> None:
     chain = populate(scope(), A, B)
-    assert refusal(lambda: replace(chain, chain=chain.chain[1:]))[1:] == (
+    assert refusal(lambda: replace(chain, chain=chain.chain[1:])) == (
+        "FragmentChain",
         "chain[0]",
         chain.chain[1],
         "does not build on the previous head",
@@ -819,12 +942,35 @@ def test_a_chain_built_by_hand_may_not_close_a_cycle_nor_so_repeat_a_candidate()
     at_c = scope(constraints(required_parent=b"\x0c"))
     back = populate(at_c, backed(Y, b"\x0c", b"\x0a")).chain[0]
     cycle = (*chain.chain, back)
-    assert refusal(lambda: replace(chain, chain=cycle))[1:] == (
+    assert refusal(lambda: replace(chain, chain=cycle)) == (
+        "FragmentChain",
         "chain[2]",
         back,
         "outputs a head already in the chain",
     )
     assert refusal(lambda: replace(chain, chain=(*cycle, chain.chain[0])))[1] == "chain[2]"
+    # A cycle back to a head some node output (0x0b, A's), not only to the required parent.
+    back_to_b = populate(at_c, backed(Y, b"\x0c", b"\x0b")).chain[0]
+    assert refusal(lambda: replace(chain, chain=(*chain.chain, back_to_b))) == (
+        "FragmentChain",
+        "chain[2]",
+        back_to_b,
+        "outputs a head already in the chain",
+    )
+
+
+def test_a_chain_built_by_hand_may_not_claim_one_candidate_hash_twice() -> None:
+    # B's heads with A's hash: the links hold, the hashes repeat (an entry cannot check its own
+    # hash, it keeps no receipt), and every lookup by hash would find one node for two.
+    chain = populate(scope(), A, B)
+    b = chain.chain[1]
+    twin = replace(b, entry=replace(b.entry, candidate_hash=A.candidate_hash))
+    assert refusal(lambda: replace(chain, chain=(chain.chain[0], twin))) == (
+        "FragmentChain",
+        "chain[1]",
+        twin,
+        "repeats a candidate of the chain",
+    )
 
 
 # -- find_backable_chain -----------------------------------------------------------------------
@@ -955,6 +1101,31 @@ def test_candidates_that_were_pending_are_not_carried_over() -> None:
     carried = FragmentChain.init(included, CandidateStorage()).populate_from_previous(previous)
     assert carried.candidate_hashes() == (B.candidate_hash,)
     assert not carried.contains(A.candidate_hash) and unconnected(carried) == set()
+
+
+def test_a_carried_over_candidate_may_not_precede_the_new_chains_pending_head() -> None:
+    a_on_y = backed(Y, b"\x0a", b"\x0b")
+    b_on_x = backed(X, b"\x0b", b"\x0c", 0)
+    s = scope(pending=(pending(a_on_y, Y),))
+    started = FragmentChain.init(s, CandidateStorage.of([a_on_y]))
+    assert started.candidate_hashes() == (a_on_y.candidate_hash,)
+    carried = started.populate_from_previous(populate(scope(), b_on_x))
+    assert carried.candidate_hashes() == (a_on_y.candidate_hash,)
+    assert unconnected(carried) == set()
+    assert carried.can_add_candidate_as_potential(b_on_x) == FragmentChainError(
+        K.RelayParentPrecedesCandidatePendingAvailability,
+        block_hash=X.hash,
+        pending_relay_parent=Y.hash,
+    )
+
+
+def test_a_candidate_hash_already_in_the_chain_is_never_taken_again() -> None:
+    # An entry built by hand may name A's hash with other heads (the record checks the heads,
+    # not the hash): building on A's output, it must not put A's hash in the chain twice.
+    started = FragmentChain.init(scope(), CandidateStorage.of([A]))
+    same_hash = replace(B, candidate_hash=A.candidate_hash)
+    carried = started.populate_from_previous(populate(scope(), same_hash))
+    assert carried.candidate_hashes() == (A.candidate_hash,)
 
 
 def test_candidates_out_of_the_new_scope_are_dropped_when_carried_over() -> None:

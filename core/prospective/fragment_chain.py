@@ -285,13 +285,24 @@ class FragmentChain:
                 )
             expected = node.output_head_data_hash
             heads.add(expected)
+        hashes = frozenset(n.candidate_hash for n in self.chain)
+        if len(hashes) != len(self.chain):
+            # Linked heads alone do not rule it out: an entry's hash is not checked against a
+            # receipt (the entry, like Rust's, keeps none), so two entries may claim one hash.
+            seen: set[bytes] = set()
+            for i, node in enumerate(self.chain):
+                if node.candidate_hash in seen:
+                    raise InvalidRecord(
+                        "FragmentChain", f"chain[{i}]", node, "repeats a candidate of the chain"
+                    )
+                seen.add(node.candidate_hash)
         object.__setattr__(
             self, "_by_parent", pmap({n.parent_head_data_hash: i for i, n in enumerate(self.chain)})
         )
         object.__setattr__(
             self, "_by_output", pmap({n.output_head_data_hash: i for i, n in enumerate(self.chain)})
         )
-        object.__setattr__(self, "_hashes", frozenset(n.candidate_hash for n in self.chain))
+        object.__setattr__(self, "_hashes", hashes)
 
     # -- construction ------------------------------------------------------------------------
 
