@@ -71,9 +71,19 @@ fi
 all_groups=$("$py" -c 'import sys, tomllib; print(" ".join(tomllib.load(open(sys.argv[1], "rb"))))' "$groups_file")
 groups=${*:-$all_groups}
 mkdir -p "$work"
+started_all=$(date +%s)
 
-for group in $groups; do
-  repo="$work/$group"
+# One virtualenv for every group, made before any group starts (lanes below run at once).
+if [ ! -x "$venv/bin/mutmut" ]; then
+  "$py" -m venv "$venv"
+  "$venv/bin/pip" install -q "$checkout[test]" "mutmut>=3,<4"
+  "$venv/bin/pip" uninstall -q -y backable
+fi
+
+run_group() {
+  local group=$1 jobs=$2
+  local repo="$work/$group"
+  local started profile
   started=$(date +%s)
   mkdir -p "$repo"
   # A fresh copy of the working tree (tracked and new files, nothing ignored).
@@ -83,11 +93,6 @@ for group in $groups; do
     | xargs -0 cp --parents -t "$repo")
   if [ -d "$checkout/../shared" ]; then
     ln -s "$(cd "$checkout/../shared" && pwd)" "$repo/shared"
-  fi
-  if [ ! -x "$venv/bin/mutmut" ]; then
-    "$py" -m venv "$venv"
-    "$venv/bin/pip" install -q "$repo[test]" "mutmut>=3,<4"
-    "$venv/bin/pip" uninstall -q -y backable
   fi
   # The tests import backable.core, and mutmut names each mutant by the module path of its file:
   # so the copy is laid out as the wheel installs it, backable/{__init__.py,core/,shell/}, and its
@@ -130,13 +135,14 @@ section = "\n".join([
     + "]",
     # A mutant that makes a loop endless is a timeout (killed). mutmut 3.8 stops a mutant after
     # multiplier x (its tests' measured time + constant) of wall time, or twice that of CPU time.
-    # Its default (15x) held each endless mutant of the job machines for a minute. On a quiet
-    # machine (nothing else running: how this script is meant to run) the slowest survivor of a
-    # whole run took 1.07x, so 2.5x leaves more than twice that; on a machine loaded to twice
-    # its cores survivors took up to 3.97x, and there a slow survivor could pass for a timeout:
-    # the report counts the timeouts per module, and docs/mutation.md says how to rerun them.
+    # Its default (15x, + 1 s) held each endless mutant of the job machines for a minute. On a
+    # quiet machine (nothing else running: how this script is meant to run) the slowest survivor
+    # of two whole runs took 1.22x (its tests' time + 0.5 s), so 2.5x leaves twice that; on a
+    # machine loaded to twice its cores survivors took up to 3.97x, and there a slow survivor
+    # could pass for a timeout: the report counts the timeouts per module, and docs/mutation.md
+    # says how to rerun them.
     "timeout_multiplier = 2.5",
-    "timeout_constant = 1.0",
+    "timeout_constant = 0.5",
     f"pytest_add_cli_args_test_selection = {json.dumps(spec['tests'])}",
     "",
 ])
@@ -147,13 +153,67 @@ pyproject.write_text(text)
 print(spec.get("profile", "ci"))
 PY
 )
-  echo "== $group (Hypothesis profile $profile)"
-  (cd "$repo" && HYPOTHESIS_PROFILE=$profile "$venv/bin/mutmut" run \
-    --max-children "${MUTATION_JOBS:-$(nproc)}") || {
+  echo "== $group (Hypothesis profile $profile, $jobs at once)"
+  (cd "$repo" && HYPOTHESIS_PROFILE=$profile "$venv/bin/mutmut" run --max-children "$jobs") || {
     echo "mutation.sh: mutmut run failed for $group" >&2
-    exit 1
+    return 1
   }
   echo "== $group: $(( $(date +%s) - started )) s"
-done
+}
+
+# MUTATION_LANES (default 1) runs the groups in that many lanes at once, each lane taking its
+# groups in turn with MUTATION_JOBS / lanes mutants at a time. With two lanes on two cores, a
+# group's single-threaded start (making its mutants, timing its tests once under mutmut's
+# tracing, the clean run) overlaps the other lane's mutants instead of leaving a core idle. Each
+# group goes to the lane with the least `weight` so far (scripts/mutation_groups.toml: a group's
+# seconds on two cores in the last whole run), heaviest first. A lane's output goes to
+# $MUTATION_WORKDIR/lane-N.log; its group lines are echoed here.
+jobs=${MUTATION_JOBS:-$(nproc)}
+lanes=${MUTATION_LANES:-1}
+if [ "$lanes" -le 1 ]; then
+  for group in $groups; do
+    run_group "$group" "$jobs" || exit 1
+  done
+else
+  per_lane=$(( jobs / lanes > 0 ? jobs / lanes : 1 ))
+  # shellcheck disable=SC2086  # one argument per group
+  plan=$("$py" - "$groups_file" "$lanes" $groups <<'PLAN'
+import sys
+import tomllib
+
+spec = tomllib.load(open(sys.argv[1], "rb"))
+lanes = int(sys.argv[2])
+load, plan = [0] * lanes, [[] for _ in range(lanes)]
+for group in sorted(sys.argv[3:], key=lambda g: -spec[g].get("weight", 1)):
+    lane = load.index(min(load))
+    load[lane] += spec[group].get("weight", 1)
+    plan[lane].append(group)
+print("\n".join(" ".join(p) for p in plan))
+PLAN
+)
+  pids=()
+  lane=0
+  while read -r lane_groups; do
+    lane=$((lane + 1))
+    [ -z "$lane_groups" ] && continue
+    echo "== lane $lane: $lane_groups"
+    (
+      for group in $lane_groups; do
+        run_group "$group" "$per_lane" >> "$work/lane-$lane.log" 2>&1 || {
+          echo "== lane $lane: $group failed (see $work/lane-$lane.log)"
+          exit 1
+        }
+        grep -a '^== ' "$work/lane-$lane.log" | tail -1
+      done
+    ) &
+    pids+=($!)
+  done <<< "$plan"
+  failed=0
+  for pid in "${pids[@]}"; do
+    wait "$pid" || failed=1
+  done
+  [ "$failed" -eq 0 ] || { echo "mutation.sh: a lane failed" >&2; exit 1; }
+fi
+echo "== all: $(( $(date +%s) - started_all )) s"
 echo
 report
