@@ -166,7 +166,7 @@ PY
 # group's single-threaded start (making its mutants, timing its tests once under mutmut's
 # tracing, the clean run) overlaps the other lane's mutants instead of leaving a core idle. Each
 # group goes to the lane with the least `weight` so far (scripts/mutation_groups.toml: a group's
-# seconds on two cores in the last whole run), heaviest first. A lane's output goes to
+# seconds in its lane in the last whole run), heaviest first. A lane's output goes to
 # $MUTATION_WORKDIR/lane-N.log; its group lines are echoed here.
 jobs=${MUTATION_JOBS:-$(nproc)}
 lanes=${MUTATION_LANES:-1}
