@@ -13,21 +13,6 @@ SHARED_DATA = ROOT.parent / "shared" / "data" / "polkadot"
 REAL_BLOCKS = ("18468942", "19772575", "21157800", "21275366", "22887036", "22939322")
 
 
-# The suite runs with one worker per core, each test file whole on one worker, the files handed
-# out in collection order (README's test command: --dist loadfile --no-loadscope-reorder). The
-# two longest files (about 140 and 100 s of a ~600 s suite under coverage) go first, so that
-# they run side by side and the many short files even out the end; the rest keep their order.
-LONGEST_FIRST = ("properties/test_codec_props.py", "tests/test_simulation.py")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
-
-    items.sort(key=rank)  # stable: every file keeps its tests' order
-
-
 def load_block(number: str) -> dict[str, Any]:
     return json.loads((SHARED_DATA / "raw" / f"block{number}.json").read_text())
 

@@ -41,7 +41,7 @@ def test_the_python_examples_in_the_readme_run() -> None:
 def test_the_test_command_gates_core_and_shell_branch_coverage_at_their_floors() -> None:
     # The floors CI enforces: core/ at 95%, shell/ at 90% (each report exits non-zero below).
     command = _between("test-command")
-    assert "pytest -n auto --dist loadfile --no-loadscope-reorder --cov --cov-report=" in command
+    assert "pytest -n auto --dist loadfile --cov --cov-report=" in command
     assert "coverage report --include='core/*' --fail-under=95" in command
     assert "coverage report --include='shell/*' --fail-under=90" in command
     assert 'source = ["core", "shell"]' in (ROOT / "pyproject.toml").read_text()
