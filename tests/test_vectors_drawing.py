@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from backable.shell.vectors.drawing import GeneratorMissing, drawn
+from backable.shell.vectors.drawing import GeneratorMissing, distinct, drawn
 
 
 def _pairs(st: Any) -> Any:
@@ -53,3 +53,9 @@ def test_without_hypothesis_the_draw_says_what_to_install(
     assert str(missing.value) == (
         "making the generated cases needs hypothesis: pip install 'backable[vectors]'"
     )
+
+
+def test_distinct_keeps_each_value_once_where_it_first_came() -> None:
+    first, again, other = {"a": 1, "b": [2]}, {"a": 1, "b": [2]}, {"b": [2], "a": 1}
+    assert distinct([first, 3, again, other, 3]) == [first, 3, other]
+    assert distinct([]) == []

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-__all__ = ["GeneratorMissing", "drawn"]
+__all__ = ["GeneratorMissing", "distinct", "drawn"]
 
 T = TypeVar("T")
 
@@ -80,3 +80,17 @@ def _global_constants_only() -> Iterator[None]:
     finally:
         providers._get_local_constants = original
         cache.clear()
+
+
+def distinct(values: list[T]) -> list[T]:
+    """`values` without repeats, each kept where it first came: hypothesis may draw one value
+    twice, and a case twice would only be counted twice. Two JSON inputs are the same value when
+    their `repr`s are (dicts keep their keys' order)."""
+    seen: set[str] = set()
+    kept: list[T] = []
+    for value in values:
+        key = repr(value)
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return kept

@@ -31,7 +31,7 @@ from ..build import (
     table,
 )
 from ..chain import real_blocks
-from ..drawing import drawn
+from ..drawing import distinct, drawn
 from ..family import Case, Family, Json, Profile
 from ..fields import record_hex, records_field
 
@@ -217,12 +217,7 @@ def _strategy(st: Any) -> Any:
 
 def _generated_cases() -> list[Case]:
     cases: list[Case] = []
-    seen: set[str] = set()
-    for data in drawn(_strategy, 70, seed=16_02):
-        key = repr(data)
-        if key in seen:
-            continue
-        seen.add(key)
+    for data in distinct(drawn(_strategy, 70, seed=16_02)):
         formula = cast(str, data["formula"])
         profile: Profile = "seeds" if formula == "seeds" else "network"
         n_cores = len(cast(list[Json], data["cores"]))

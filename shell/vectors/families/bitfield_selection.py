@@ -22,7 +22,7 @@ from backable.core.records.cores import AnyCoreState
 
 from ..build import cases_in_order, make_case, stand_in_occupied, table
 from ..chain import real_blocks
-from ..drawing import drawn
+from ..drawing import distinct, drawn
 from ..family import Case, Family, Json
 from ..fields import hex_of, record_hex, records_field
 
@@ -181,12 +181,7 @@ def _strategy(st: Any) -> Any:
 
 def _generated_cases() -> list[Case]:
     cases: list[Case] = []
-    seen: set[str] = set()
-    for data in drawn(_strategy, 70, seed=16_03):
-        key = repr(data)
-        if key in seen:
-            continue
-        seen.add(key)
+    for data in distinct(drawn(_strategy, 70, seed=16_03)):
         n = len(cast(list[Json], data["bitfields"]))
         cases.append(make_case(evaluate, f"generated-{len(cases):03d}",
                                f"{n} bitfields over drawn cores", "generated", "seeds", data))

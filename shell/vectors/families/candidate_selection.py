@@ -33,7 +33,7 @@ from backable.core import (
 from backable.core.records.cores import AnyCoreState
 
 from ..build import FORMULAS, check_signers, formula_field, make_case, table
-from ..drawing import drawn
+from ..drawing import distinct, drawn
 from ..family import Case, Family, Json, Profile, VectorInputError
 from ..fields import (
     hex_of,
@@ -455,12 +455,7 @@ def _strategy(st: Any) -> Any:
 
 def _generated_cases() -> list[Case]:
     cases: list[Case] = []
-    seen: set[str] = set()
-    for data in drawn(_strategy, 80, seed=16_04):
-        key = repr(data)
-        if key in seen:
-            continue
-        seen.add(key)
+    for data in distinct(drawn(_strategy, 80, seed=16_04)):
         formula = cast(str, data["formula"])
         profile: Profile = "seeds" if formula == "seeds" else "network"
         n_cores = len(cast(list[Json], data["cores"]))

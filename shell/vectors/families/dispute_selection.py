@@ -35,7 +35,7 @@ from backable.core import (
 from backable.core.records.disputes import AnyDisputeStatus
 
 from ..build import make_case, table
-from ..drawing import drawn
+from ..drawing import distinct, drawn
 from ..family import Case, Family, Json, VectorInputError
 from ..fields import hex_field, hex_of, int_field, list_field, record_field, record_hex
 
@@ -397,12 +397,7 @@ def _strategy(st: Any) -> Any:
 
 def _generated_cases() -> list[Case]:
     cases: list[Case] = []
-    seen: set[str] = set()
-    for data in drawn(_strategy, 80, seed=16_05):
-        key = repr(data)
-        if key in seen:
-            continue
-        seen.add(key)
+    for data in distinct(drawn(_strategy, 80, seed=16_05)):
         n = len(cast(list[Json], data["recent"]))
         cases.append(make_case(evaluate, f"generated-{len(cases):03d}",
                                f"{n} recent disputes, drawn", "generated", "network", data))
