@@ -32,7 +32,7 @@ from backable.core import (
 )
 from backable.core.today.ump_signals import AnyUMPSignal
 
-from ..build import make_case
+from ..build import cases_in_order, make_case
 from ..drawing import drawn
 from ..family import Case, CaseSource, Family, Json, Profile, VectorInputError
 from ..fields import hex_of, record_field
@@ -279,10 +279,7 @@ def _chain_cases(chain_data: Path) -> list[Case]:
 
 
 def cases(chain_data: Path | None) -> tuple[Case, ...]:
-    found = boundary_cases() + _generated_cases()
-    if chain_data is not None:
-        found += _chain_cases(chain_data)
-    return tuple(found)
+    return cases_in_order(boundary_cases, _generated_cases, _chain_cases, chain_data)
 
 
 SCHEMA = """\

@@ -42,7 +42,7 @@ from backable.core.records.cores import AnyCoreState
 from backable.core.records.signing import compact_statement_payload
 from backable.core.records.statements import AnyValidityAttestation
 
-from ..build import make_case
+from ..build import cases_in_order, make_case
 from ..drawing import drawn
 from ..family import Case, CaseSource, Family, Json, Profile, VectorInputError
 from ..fields import hex_of, list_field, record_field, records_field
@@ -546,10 +546,7 @@ def _chain_cases(chain_data: Path) -> list[Case]:
 
 
 def cases(chain_data: Path | None) -> tuple[Case, ...]:
-    found = boundary_cases() + _generated_cases()
-    if chain_data is not None:
-        found += _chain_cases(chain_data)
-    return tuple(found)
+    return cases_in_order(boundary_cases, _generated_cases, _chain_cases, chain_data)
 
 
 SCHEMA = """\

@@ -41,7 +41,7 @@ from backable.core import (
 from backable.core.records.disputes import AnyDisputeStatement
 from backable.core.records.statements import AnyStatement, Statement
 
-from ..build import make_case
+from ..build import cases_in_order, make_case
 from ..drawing import drawn
 from ..family import Case, CaseSource, Family, Json, Profile, VectorInputError
 from ..fields import hex_of, int_field, record_field, str_field
@@ -276,10 +276,7 @@ def _chain_cases(chain_data: Path) -> list[Case]:
 
 
 def cases(chain_data: Path | None) -> tuple[Case, ...]:
-    found = boundary_cases() + _generated_cases()
-    if chain_data is not None:
-        found += _chain_cases(chain_data)
-    return tuple(found)
+    return cases_in_order(boundary_cases, _generated_cases, _chain_cases, chain_data)
 
 
 SCHEMA = """\
