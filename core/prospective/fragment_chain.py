@@ -269,6 +269,7 @@ class FragmentChain:
         c.instance(self, "unconnected", self.unconnected, CandidateStorage)
         expected = head_data_hash(self.scope.base_constraints.required_parent)
         heads = {expected}
+        hashes: set[bytes] = set()
         for i, node in enumerate(self.chain):
             # BackedChain's push invariant (M-bc26): each node builds on the previous output.
             if node.parent_head_data_hash != expected:
@@ -283,26 +284,22 @@ class FragmentChain:
                 raise InvalidRecord(
                     "FragmentChain", f"chain[{i}]", node, "outputs a head already in the chain"
                 )
+            # Linked heads alone do not rule out a repeated hash: an entry's hash is not checked
+            # against a receipt (the entry, like Rust's, keeps none), so two may claim one.
+            if node.candidate_hash in hashes:
+                raise InvalidRecord(
+                    "FragmentChain", f"chain[{i}]", node, "repeats a candidate of the chain"
+                )
             expected = node.output_head_data_hash
             heads.add(expected)
-        hashes = frozenset(n.candidate_hash for n in self.chain)
-        if len(hashes) != len(self.chain):
-            # Linked heads alone do not rule it out: an entry's hash is not checked against a
-            # receipt (the entry, like Rust's, keeps none), so two entries may claim one hash.
-            seen: set[bytes] = set()
-            for i, node in enumerate(self.chain):
-                if node.candidate_hash in seen:
-                    raise InvalidRecord(
-                        "FragmentChain", f"chain[{i}]", node, "repeats a candidate of the chain"
-                    )
-                seen.add(node.candidate_hash)
+            hashes.add(node.candidate_hash)
         object.__setattr__(
             self, "_by_parent", pmap({n.parent_head_data_hash: i for i, n in enumerate(self.chain)})
         )
         object.__setattr__(
             self, "_by_output", pmap({n.output_head_data_hash: i for i, n in enumerate(self.chain)})
         )
-        object.__setattr__(self, "_hashes", hashes)
+        object.__setattr__(self, "_hashes", frozenset(hashes))
 
     # -- construction ------------------------------------------------------------------------
 
